@@ -1,0 +1,37 @@
+import type { Kysely, Migration } from 'kysely'
+
+export const customersMigrations: Record<string, Migration> = {
+  '0004_customers': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('customers')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('email', 'text')
+        .addColumn('phone', 'text')
+        .addColumn('first_name', 'text')
+        .addColumn('last_name', 'text')
+        .addColumn('locale', 'text', (c) => c.notNull())
+        .addColumn('line_user_id', 'text')
+        .addColumn('external_ids', 'text', (c) => c.notNull())
+        .addColumn('accepts_marketing', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('customers_email').on('customers').columns(['tenant_id', 'email']).execute()
+      await db.schema.createIndex('customers_phone').on('customers').columns(['tenant_id', 'phone']).execute()
+      await db.schema
+        .createTable('customer_external_ids')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('external_id', 'text', (c) => c.notNull())
+        .addColumn('customer_id', 'text', (c) => c.notNull().references('customers.id'))
+        .addPrimaryKeyConstraint('customer_external_ids_pk', ['tenant_id', 'source', 'external_id'])
+        .execute()
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('customer_external_ids').execute()
+      await db.schema.dropTable('customers').execute()
+    },
+  },
+}

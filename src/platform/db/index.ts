@@ -1,0 +1,59 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import SQLite from 'better-sqlite3'
+import pg from 'pg'
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely'
+import type { Database } from '../../schema.js'
+
+export type DialectName = 'sqlite' | 'postgres'
+
+export type Executor = Kysely<Database> | Transaction<Database>
+
+/** An open database: the Kysely handle plus what differs between the two engines. */
+export interface Db {
+  kysely: Kysely<Database>
+  dialect: DialectName
+  url: string
+  /** Raw pg pool (PostgreSQL only): the job library shares it. */
+  pool?: pg.Pool
+  close(): Promise<void>
+}
+
+// int8 (counts, sums) fits in a JS number for every value Kando stores; Shopify ids are kept as text.
+pg.types.setTypeParser(20, (v) => Number(v))
+
+/** Opens `sqlite:<path>` / `sqlite::memory:` or `postgres://…`. Creates the SQLite folder if needed. */
+export function openDb(url: string, options: { poolSize?: number } = {}): Db {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 })
+    // An idle client losing its connection must not crash the process.
+    pool.on('error', () => {})
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    return { kysely, dialect: 'postgres', url, pool, close: () => kysely.destroy() }
+  }
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length)
+    const inMemory = file === ':memory:' || file === ''
+    if (!inMemory) mkdirSync(dirname(resolve(file)), { recursive: true })
+    const database = new SQLite(inMemory ? ':memory:' : file)
+    database.pragma('journal_mode = WAL')
+    // NORMAL in WAL mode: durable against process crashes; a power cut may lose the last commits.
+    database.pragma('synchronous = NORMAL')
+    database.pragma('foreign_keys = ON')
+    database.pragma('busy_timeout = 5000')
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+    return { kysely, dialect: 'sqlite', url, close: () => kysely.destroy() }
+  }
+  throw new Error(`KANDO_DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`)
+}
+
+/** True when the error is a unique-constraint violation, on either engine. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string } | undefined
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+}
+
+/** Checks the connection answers; used by /healthz. */
+export async function pingDb(db: Db): Promise<void> {
+  await sql`select 1`.execute(db.kysely)
+}

@@ -1,0 +1,91 @@
+import { sql } from 'kysely'
+import type { Clock } from './clock.js'
+import type { Db } from './db/index.js'
+import { fromJson, toJson } from './db/json.js'
+import { newId } from './ids.js'
+import type { Queue } from './queue/types.js'
+import { TenantDb } from './tenancy.js'
+
+/** A domain event as consumers see it (names in DESIGN.md are stable API). */
+export interface DomainEvent<T = Record<string, unknown>> {
+  id: string
+  tenantId: string
+  type: string
+  occurredAt: string
+  subject: string
+  data: T
+}
+
+export type EventHandler = (event: DomainEvent, tx: TenantDb) => Promise<void>
+
+interface Consumer {
+  name: string
+  types: Set<string>
+  handler: EventHandler
+}
+
+const queueOf = (consumer: string) => `event.${consumer}`
+
+/**
+ * The transactional outbox and its fan-out. `append` writes the event row and one job per
+ * subscribed consumer in the caller's transaction; a consumer runs each event once in effect:
+ * its handler's writes and the (consumer, event) receipt commit together, so a redelivered
+ * job finds the receipt and does nothing.
+ */
+export class EventBus {
+  private consumers = new Map<string, Consumer>()
+
+  constructor(
+    private readonly db: Db,
+    private readonly queue: Queue,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Registers a consumer; call at composition time, in every process, before appending. */
+  subscribe(name: string, types: string[], handler: EventHandler): void {
+    if (this.consumers.has(name)) throw new Error(`Consumer "${name}" registered twice`)
+    this.consumers.set(name, { name, types: new Set(types), handler })
+  }
+
+  /** Declares the consumers' queues; with `work`, also runs them in this process. */
+  async start(options: { work: boolean }): Promise<void> {
+    for (const c of this.consumers.values()) {
+      await this.queue.declare(queueOf(c.name), { retryLimit: 10, retryDelaySeconds: 2 })
+      if (options.work) {
+        await this.queue.work<{ eventId: string; tenantId: string }>(queueOf(c.name), (job) =>
+          this.deliver(c, job.data.eventId, job.data.tenantId),
+        )
+      }
+    }
+  }
+
+  /** Writes an event inside `tx` (a TenantDb over an open transaction). */
+  async append<T extends Record<string, unknown>>(tx: TenantDb, type: string, subject: string, data: T): Promise<DomainEvent<T>> {
+    const now = this.clock.now()
+    const event: DomainEvent<T> = { id: newId('evt', now), tenantId: tx.tenantId, type, occurredAt: now.toISOString(), subject, data }
+    await tx.insertInto('events', { id: event.id, type, subject, data: toJson(data), occurred_at: event.occurredAt }).execute()
+    for (const c of this.consumers.values()) {
+      if (c.types.has(type) || c.types.has('*')) {
+        await this.queue.send(tx.db, queueOf(c.name), { eventId: event.id, tenantId: tx.tenantId })
+      }
+    }
+    return event
+  }
+
+  private async deliver(consumer: Consumer, eventId: string, tenantId: string): Promise<void> {
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const tx = new TenantDb(tenantId, trx, this.db.dialect)
+      const receipt = await sql`insert into consumed_events (consumer, event_id, tenant_id, consumed_at)
+        values (${consumer.name}, ${eventId}, ${tenantId}, ${this.clock.now().toISOString()})
+        on conflict do nothing`.execute(trx)
+      if (Number(receipt.numAffectedRows ?? 0) === 0) return // already handled
+      const row = await tx.selectFrom('events').selectAll().where('id', '=', eventId).executeTakeFirst()
+      if (!row) return
+      await consumer.handler(toEvent(row), tx)
+    })
+  }
+}
+
+export function toEvent(row: { id: string; tenant_id: string; type: string; subject: string; data: string; occurred_at: string }): DomainEvent {
+  return { id: row.id, tenantId: row.tenant_id, type: row.type, occurredAt: row.occurred_at, subject: row.subject, data: fromJson(row.data, {}) }
+}

@@ -1,0 +1,205 @@
+import { sql } from 'kysely'
+import type { Db, Executor } from '../db/index.js'
+import type { Clock } from '../clock.js'
+import { newId } from '../ids.js'
+import { defaultPolicy, type DeadJob, type JobHandler, type Queue, type QueuePolicy, type WorkOptions } from './types.js'
+
+interface Worker {
+  name: string
+  handler: JobHandler
+  batchSize: number
+}
+
+/** Backoff before attempt n+1 after n failed attempts: delay·2^(n-1), capped at one hour. */
+export function backoffMs(policy: QueuePolicy, failedAttempts: number): number {
+  return Math.min(policy.retryDelaySeconds * 1000 * 2 ** Math.max(0, failedAttempts - 1), 3_600_000)
+}
+
+/**
+ * The embedded queue: a `jobs` table in the same SQLite file, run in-process.
+ * A claim is one UPDATE … RETURNING, atomic under SQLite's single writer, so even two
+ * processes on one file never take the same job; a job whose worker died is taken again
+ * once its lock expires.
+ */
+export class SqliteQueue implements Queue {
+  readonly engine = 'sqlite' as const
+  private policies = new Map<string, QueuePolicy>()
+  private workers: Worker[] = []
+  private running = false
+  private loop?: Promise<void>
+  private wake?: () => void
+  private idleWaiters: Array<() => void> = []
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly options: { pollMs?: number } = {},
+  ) {}
+
+  async declare(name: string, policy: Partial<QueuePolicy> = {}): Promise<void> {
+    this.policies.set(name, { ...defaultPolicy, ...policy })
+  }
+
+  private policy(name: string): QueuePolicy {
+    const p = this.policies.get(name)
+    if (!p) throw new Error(`Queue "${name}" was not declared`)
+    return p
+  }
+
+  async send(tx: Executor, name: string, data: unknown, options: { startAfter?: Date } = {}): Promise<void> {
+    const policy = this.policy(name)
+    const now = this.clock.now().getTime()
+    await tx
+      .insertInto('jobs')
+      .values({
+        id: newId('job'),
+        name,
+        data: JSON.stringify(data ?? null),
+        state: 'created',
+        attempt: 0,
+        retry_limit: policy.retryLimit,
+        retry_delay_s: policy.retryDelaySeconds,
+        expire_in_s: policy.expireInSeconds,
+        start_after: options.startAfter?.getTime() ?? now,
+        locked_until: null,
+        last_error: null,
+        created_at: now,
+        finished_at: null,
+      })
+      .execute()
+    setImmediate(() => this.wake?.())
+  }
+
+  async work<T>(name: string, handler: JobHandler<T>, options: WorkOptions = {}): Promise<void> {
+    this.policy(name)
+    this.workers.push({ name, handler: handler as JobHandler, batchSize: options.batchSize ?? 50 })
+    if (!this.running) {
+      this.running = true
+      this.loop = this.run()
+    }
+  }
+
+  private async run(): Promise<void> {
+    const pollMs = this.options.pollMs ?? 200
+    while (this.running) {
+      let didWork = false
+      for (const worker of this.workers) {
+        if (!this.running) break
+        const n = await this.runBatch(worker).catch(() => 0)
+        if (n > 0) didWork = true
+      }
+      if (!didWork) {
+        for (const w of this.idleWaiters.splice(0)) w()
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollMs)
+          this.wake = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+        this.wake = undefined
+      }
+    }
+  }
+
+  /** Claims and runs one batch of due jobs of one queue; returns how many ran. */
+  private async runBatch(worker: Worker): Promise<number> {
+    const now = this.clock.now().getTime()
+    const claimed = await sql<{ id: string; data: string; attempt: number; expire_in_s: number }>`
+      update jobs set state = 'active', attempt = attempt + 1, locked_until = ${now} + expire_in_s * 1000
+      where id in (
+        select id from jobs
+        where name = ${worker.name}
+          and ((state = 'created' and start_after <= ${now}) or (state = 'active' and locked_until < ${now}))
+        order by start_after, id
+        limit ${worker.batchSize}
+      )
+      returning id, data, attempt, expire_in_s`.execute(this.db.kysely)
+    for (const row of claimed.rows) {
+      try {
+        await worker.handler({ id: row.id, name: worker.name, data: JSON.parse(row.data) })
+        await this.db.kysely
+          .updateTable('jobs')
+          .set({ state: 'completed', finished_at: this.clock.now().getTime(), locked_until: null })
+          .where('id', '=', row.id)
+          .execute()
+      } catch (err) {
+        await this.fail(row.id, worker.name, row.attempt, err)
+      }
+    }
+    return claimed.rows.length
+  }
+
+  private async fail(id: string, name: string, attempt: number, err: unknown): Promise<void> {
+    const policy = this.policy(name)
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+    const now = this.clock.now().getTime()
+    const dead = attempt > policy.retryLimit
+    await this.db.kysely
+      .updateTable('jobs')
+      .set(
+        dead
+          ? { state: 'failed', last_error: message, locked_until: null, finished_at: now }
+          : { state: 'created', last_error: message, locked_until: null, start_after: now + backoffMs(policy, attempt) },
+      )
+      .where('id', '=', id)
+      .execute()
+  }
+
+  async stop(): Promise<void> {
+    this.running = false
+    this.wake?.()
+    await this.loop
+    this.loop = undefined
+    this.workers = []
+  }
+
+  async deadJobs(name?: string, limit = 100): Promise<DeadJob[]> {
+    let q = this.db.kysely.selectFrom('jobs').selectAll().where('state', '=', 'failed')
+    if (name) q = q.where('name', '=', name)
+    const rows = await q.orderBy('finished_at', 'desc').limit(limit).execute()
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      data: JSON.parse(r.data),
+      error: r.last_error,
+      failedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
+    }))
+  }
+
+  async retryDead(name?: string): Promise<number> {
+    let q = this.db.kysely
+      .updateTable('jobs')
+      .set({ state: 'created', attempt: 0, start_after: this.clock.now().getTime(), finished_at: null })
+      .where('state', '=', 'failed')
+    if (name) q = q.where('name', '=', name)
+    const res = await q.executeTakeFirst()
+    this.wake?.()
+    return Number(res.numUpdatedRows)
+  }
+
+  async counts() {
+    const rows = await this.db.kysely
+      .selectFrom('jobs')
+      .select(['name', 'state', (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy(['name', 'state'])
+      .execute()
+    return rows.map((r) => ({ name: r.name, state: r.state, count: Number(r.count) }))
+  }
+
+  async drain(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const now = this.clock.now().getTime()
+      const pending = await this.db.kysely
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where((eb) => eb.or([eb.and([eb('state', '=', 'created'), eb('start_after', '<=', now)]), eb('state', '=', 'active')]))
+        .executeTakeFirstOrThrow()
+      if (Number(pending.n) === 0) return
+      if (Date.now() > deadline) throw new Error(`Queue not drained after ${timeoutMs} ms (${pending.n} jobs pending)`)
+      this.wake?.()
+      await new Promise((r) => setTimeout(r, 10))
+    }
+  }
+}
