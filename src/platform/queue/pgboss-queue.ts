@@ -17,10 +17,22 @@ export class PgBossQueue implements Queue {
   private declared = new Map<string, QueuePolicy>()
   private workerIds: string[] = []
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    options: {
+      /** How often expired jobs (held by a dead worker) are handed back; pg-boss's default is 120 s. */
+      maintenanceIntervalSeconds?: number
+    } = {},
+  ) {
     // Maintenance (expiry of jobs held by dead workers, archiving) runs in every process; pg-boss
-    // coordinates it through the database.
-    this.boss = new PgBoss({ connectionString: db.url, schema: SCHEMA, max: 4, monitorStateIntervalSeconds: undefined })
+    // coordinates it through the database. (No monitorStateIntervalSeconds key at all: pg-boss
+    // asserts on the key's presence, so even `undefined` makes the constructor throw.)
+    this.boss = new PgBoss({
+      connectionString: db.url,
+      schema: SCHEMA,
+      max: 4,
+      ...(options.maintenanceIntervalSeconds !== undefined ? { maintenanceIntervalSeconds: options.maintenanceIntervalSeconds } : {}),
+    })
     this.boss.on('error', () => {})
   }
 
@@ -32,7 +44,8 @@ export class PgBossQueue implements Queue {
   async declare(name: string, policy: Partial<QueuePolicy> = {}): Promise<void> {
     const p = { ...defaultPolicy, ...policy }
     await this.start()
-    const options = {
+    const options: PgBoss.Queue = {
+      name,
       retryLimit: p.retryLimit,
       retryDelay: p.retryDelaySeconds,
       retryBackoff: true,

@@ -1,0 +1,157 @@
+import { randomInt } from 'node:crypto'
+import type { Config } from './platform/config.js'
+import type { Kando } from './kando.js'
+import { newToken } from './platform/ids.js'
+import { signShopifyBody } from './integrations/shopify/hmac.js'
+
+const DEMO_SLUG = 'demo'
+
+const PRODUCTS = [
+  { sku: 'KD-COF-DRIP10', title: '感動ブレンド ドリップバッグ 10袋', price: 1620, days: 20, variant: '10袋' },
+  { sku: 'KD-COF-BEAN200', title: '感動ブレンド 豆 200g', price: 1980, days: 25, variant: '中煎り' },
+  { sku: 'KD-TEA-HOJI', title: '京都 ほうじ茶 ティーバッグ 20包', price: 1296, days: 30, variant: '20包' },
+  { sku: 'KD-CARE-YUZU', title: 'ハンドクリーム 柚子 50g', price: 2200, days: 45, variant: '50g' },
+  { sku: 'KD-CARE-SOAP', title: '無添加 石けん 3個セット', price: 1540, days: 60, variant: '3個' },
+  { sku: 'KD-MUG-MINO', title: '美濃焼 マグカップ 藍', price: 3300, days: null, variant: '藍' },
+]
+
+const PEOPLE = [
+  { last: '山田', first: '花子', pref: 'JP-13', province: 'Tokyo', city: '渋谷区', address1: '神宮前1-2-3', zip: '150-0001' },
+  { last: '佐藤', first: '健', pref: 'JP-27', province: 'Ōsaka', city: '大阪市北区', address1: '梅田3-1-1', zip: '530-0001' },
+  { last: '鈴木', first: '美咲', pref: 'JP-01', province: 'Hokkaidō', city: '札幌市中央区', address1: '北一条西2-1', zip: '060-0001' },
+  { last: '高橋', first: '翔太', pref: 'JP-40', province: 'Fukuoka', city: '福岡市博多区', address1: '博多駅前2-1-1', zip: '812-0011' },
+  { last: '田中', first: 'さくら', pref: 'JP-23', province: 'Aichi', city: '名古屋市中村区', address1: '名駅1-1-4', zip: '450-0002' },
+  { last: '伊藤', first: '大輔', pref: 'JP-47', province: 'Okinawa', city: '那覇市', address1: '久茂地1-1-1', zip: '900-0015' },
+  { last: '渡辺', first: '由美', pref: 'JP-04', province: 'Miyagi', city: '仙台市青葉区', address1: '中央1-3-1', zip: '980-0021' },
+  { last: '中村', first: '蓮', pref: 'JP-34', province: 'Hiroshima', city: '広島市中区', address1: '基町6-78', zip: '730-0011' },
+]
+
+const SLOTS = ['午前中', '14時〜16時', '16時〜18時', '18時〜20時', '19時〜21時', '指定なし']
+
+/**
+ * On an empty installation, creates the demo brand with a small catalog and prints how to use it.
+ * Prints a reminder instead when the database already has brands.
+ */
+export async function ensureDemoTenant(kando: Kando, print: (line: string) => void): Promise<void> {
+  const base = kando.config.publicUrl
+  const existing = await kando.tenants.list()
+  if (existing.length > 0) {
+    print(`Kando is running at ${base}  (API ${base}/api/v1, docs ${base}/docs)`)
+    print(`Brands: ${existing.map((t) => t.slug).join(', ')}. New API key: npx kando apikey create --tenant ${existing[0]!.slug}`)
+    return
+  }
+  const { tenant, apiKey } = await kando.tenants.create({ slug: DEMO_SLUG, name: '感動ストア (Kando demo)', shopifySecret: newToken(24) })
+  await kando.db.kysely.transaction().execute(async (trx) => {
+    const tx = kando.scope(tenant.id).with(trx)
+    for (const p of PRODUCTS) {
+      await kando.catalog.upsertProduct(tx, {
+        source: 'shopify', externalId: `demo-${p.sku}`, title: p.title, vendor: '感動ストア', tags: ['demo'],
+        replenishAfterDays: p.days ?? undefined,
+        variants: [{ externalId: `demo-v-${p.sku}`, sku: p.sku, title: p.variant, price: p.price, currency: 'JPY' }],
+      })
+    }
+  })
+  print('')
+  print('  Kando (感動) is running with a demo brand.')
+  print(`  Admin / API:     ${base}/api/v1   (OpenAPI docs: ${base}/docs)`)
+  print(`  Demo brand:      ${tenant.name}  slug=${tenant.slug}`)
+  print(`  API key (shown once, keep it): ${apiKey.key}`)
+  print(`  Try:             curl -H "Authorization: Bearer ${apiKey.key}" ${base}/api/v1/orders`)
+  print(`  Shopify webhooks: ${base}/webhooks/shopify/${tenant.slug}`)
+  print(`  Sample tracking link: ${base}/t/<token> (tracking pages arrive with shipments; run \`npm run demo\` for orders)`)
+  print('')
+}
+
+/** A Shopify orders/create payload of the demo shop, shaped like the real thing. */
+export function demoShopifyOrder(n: number, at: Date) {
+  const person = PEOPLE[randomInt(PEOPLE.length)]!
+  const count = 1 + randomInt(3)
+  const picked = [...PRODUCTS].sort(() => Math.random() - 0.5).slice(0, count)
+  const items = picked.map((p, i) => ({
+    id: 9_000_000_000_000 + n * 10 + i,
+    variant_id: 40_000_000_000 + PRODUCTS.indexOf(p),
+    product_id: 7_000_000_000 + PRODUCTS.indexOf(p),
+    sku: p.sku,
+    title: p.title,
+    variant_title: p.variant,
+    quantity: 1 + randomInt(2),
+    price: String(p.price),
+    requires_shipping: true,
+    discount_allocations: [],
+  }))
+  const subtotal = items.reduce((s, i) => s + Number(i.price) * i.quantity, 0)
+  const shipping = subtotal >= 5000 ? 0 : 550
+  const cod = randomInt(5) === 0
+  const email = `demo+${n}@example.jp`
+  const address = {
+    first_name: person.first, last_name: person.last, name: `${person.last} ${person.first}`, zip: person.zip,
+    province: person.province, province_code: person.pref, country: 'Japan', country_code: 'JP', city: person.city,
+    address1: person.address1, address2: randomInt(2) ? `感動マンション${100 + randomInt(900)}号室` : null, phone: `090-${1000 + randomInt(9000)}-${1000 + randomInt(9000)}`, company: null,
+  }
+  return {
+    id: 5_500_000_000_000 + n,
+    name: `#${1000 + n}`,
+    email,
+    created_at: at.toISOString(),
+    processed_at: at.toISOString(),
+    updated_at: at.toISOString(),
+    currency: 'JPY',
+    financial_status: cod ? 'pending' : 'paid',
+    fulfillment_status: null,
+    cancelled_at: null,
+    payment_gateway_names: cod ? ['代金引換'] : ['shopify_payments'],
+    current_total_price: String(subtotal + shipping + (cod ? 330 : 0)),
+    total_price: String(subtotal + shipping + (cod ? 330 : 0)),
+    subtotal_price: String(subtotal),
+    total_tax: String(Math.floor(((subtotal + shipping) * 8) / 108)),
+    total_discounts: '0',
+    total_shipping_price_set: { shop_money: { amount: String(shipping), currency_code: 'JPY' } },
+    taxes_included: true,
+    customer_locale: 'ja',
+    landing_site: `/products/${picked[0]!.sku.toLowerCase()}?utm_source=line&utm_medium=message&utm_campaign=autumn`,
+    referring_site: 'https://line.me/',
+    tags: randomInt(3) === 0 ? '定期便' : '',
+    note: null,
+    note_attributes: [
+      { name: '配送希望時間帯', value: SLOTS[randomInt(SLOTS.length)]! },
+    ],
+    customer: { id: 6_600_000_000_000 + n, email, first_name: person.first, last_name: person.last, phone: null, email_marketing_consent: { state: randomInt(2) ? 'subscribed' : 'not_subscribed' } },
+    shipping_address: address,
+    billing_address: address,
+    line_items: items,
+    shipping_lines: [{ title: 'ヤマト運輸', price: String(shipping) }],
+  }
+}
+
+/** Feeds demo orders as signed Shopify webhooks: to the running server when it answers, else in-process. */
+export async function runDemo(kando: Kando, config: Config, opts: { tenant: string; orders: number; intervalMs: number }): Promise<void> {
+  const tenant = await kando.tenants.find(opts.tenant)
+  const secret = await kando.tenants.shopifySecret(tenant.id)
+  if (!secret) throw new Error(`Brand ${tenant.slug} has no Shopify secret; create it with --shopify-secret.`)
+  const url = `${config.publicUrl}/webhooks/shopify/${tenant.slug}`
+  const serverUp = await fetch(`${config.publicUrl}/healthz`).then((r) => r.ok).catch(() => false)
+  if (!serverUp) await kando.startWorker()
+  console.log(serverUp ? `Posting ${opts.orders} demo orders to ${url}` : `No server at ${config.publicUrl}; taking ${opts.orders} demo orders in directly`)
+  const startN = Date.now() % 1_000_000
+  for (let i = 0; i < opts.orders; i++) {
+    const payload = demoShopifyOrder(startN + i, new Date())
+    const body = Buffer.from(JSON.stringify(payload))
+    const headers = {
+      'content-type': 'application/json',
+      'x-shopify-topic': 'orders/create',
+      'x-shopify-hmac-sha256': signShopifyBody(body, secret),
+      'x-shopify-webhook-id': `demo-${startN + i}-${newToken(6)}`,
+      'x-shopify-shop-domain': 'kando-demo.myshopify.com',
+    }
+    if (serverUp) {
+      const res = await fetch(url, { method: 'POST', headers, body })
+      if (!res.ok) throw new Error(`Server answered ${res.status}: ${await res.text()}`)
+    } else {
+      await kando.shopify.accept(tenant.slug, { hmac: headers['x-shopify-hmac-sha256'], topic: 'orders/create', webhookId: headers['x-shopify-webhook-id'], shopDomain: headers['x-shopify-shop-domain'] }, body)
+    }
+    console.log(`  ${payload.name}  ${payload.shipping_address.name} 様  ¥${Number(payload.total_price).toLocaleString('ja-JP')}  (${payload.line_items.length} 点)`)
+    if (opts.intervalMs > 0) await new Promise((r) => setTimeout(r, opts.intervalMs))
+  }
+  if (!serverUp) await kando.queue.drain(60_000)
+  console.log('Done. See them with GET /api/v1/orders.')
+}

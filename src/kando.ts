@@ -1,0 +1,85 @@
+import pino, { type Logger } from 'pino'
+import type { Config } from './platform/config.js'
+import { systemClock, type Clock } from './platform/clock.js'
+import { openDb, type Db } from './platform/db/index.js'
+import { EventBus } from './platform/events.js'
+import { Metrics } from './platform/metrics.js'
+import { PgBossQueue } from './platform/queue/pgboss-queue.js'
+import { SqliteQueue } from './platform/queue/sqlite-queue.js'
+import type { Queue } from './platform/queue/types.js'
+import { SecretBox, resolveSecretKey } from './platform/secrets.js'
+import { TenantDb } from './platform/tenancy.js'
+import { migrateToLatest } from './migrations.js'
+import { TenantService } from './modules/tenants/index.js'
+import { CatalogService } from './modules/catalog/index.js'
+import { CustomerService } from './modules/customers/index.js'
+import { OrderService } from './modules/orders/index.js'
+import { ShopifyWebhooks } from './integrations/shopify/webhooks.js'
+
+/** Every service of one Kando process, wired once; HTTP and workers both use this. */
+export interface Kando {
+  config: Config
+  log: Logger
+  clock: Clock
+  db: Db
+  queue: Queue
+  events: EventBus
+  metrics: Metrics
+  tenants: TenantService
+  catalog: CatalogService
+  customers: CustomerService
+  orders: OrderService
+  shopify: ShopifyWebhooks
+  /** The data of one tenant: the only way modules reach tenant tables. */
+  scope(tenantId: string): TenantDb
+  /** Runs the job consumers in this process. */
+  startWorker(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface KandoOptions {
+  clock?: Clock
+  logger?: Logger
+  /** Apply migrations on start (default true). */
+  migrate?: boolean
+  /** SQLite queue poll interval (tests use a short one). */
+  pollMs?: number
+}
+
+export async function createKando(config: Config, options: KandoOptions = {}): Promise<Kando> {
+  const log = options.logger ?? pino({ level: config.logLevel })
+  const clock = options.clock ?? systemClock
+  const db = openDb(config.databaseUrl)
+  try {
+    if (options.migrate !== false) await migrateToLatest(db)
+    const secrets = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir))
+    const queue: Queue = db.dialect === 'postgres' ? new PgBossQueue(db) : new SqliteQueue(db, clock, { pollMs: options.pollMs })
+    const events = new EventBus(db, queue, clock)
+    const metrics = new Metrics()
+    const tenants = new TenantService(db, clock, secrets)
+    const catalog = new CatalogService(clock)
+    const customers = new CustomerService(clock, events)
+    const orders = new OrderService(db, clock, events, customers, catalog)
+    const shopify = new ShopifyWebhooks(db, clock, queue, tenants, orders, metrics, log)
+    await shopify.declare()
+    await events.start({ work: false })
+    let working = false
+    return {
+      config, log, clock, db, queue, events, metrics, tenants, catalog, customers, orders, shopify,
+      scope: (tenantId) => new TenantDb(tenantId, db.kysely, db.dialect),
+      async startWorker() {
+        if (working) return
+        working = true
+        await shopify.work()
+        await events.start({ work: true })
+      },
+      async close() {
+        await queue.stop()
+        await db.close()
+      },
+    }
+  } catch (err) {
+    await db.close()
+    throw err
+  }
+}

@@ -1,0 +1,234 @@
+import { z } from 'zod'
+import { AppError } from '../../platform/errors.js'
+import type { Clock } from '../../platform/clock.js'
+import { newId } from '../../platform/ids.js'
+import { fromJson, toJson } from '../../platform/db/json.js'
+import type { TenantDb } from '../../platform/tenancy.js'
+import { Currency, Money, OrderSource } from '../orders/schemas.js'
+import { isValidGtin } from './gtin.js'
+import type { ProductsTable, VariantsTable } from './tables.js'
+
+const Days = z.number().int().min(1).max(3650)
+
+export const VariantInput = z
+  .object({
+    externalId: z.string().min(1).max(100).optional(),
+    sku: z.string().min(1).max(100).optional(),
+    barcode: z
+      .string()
+      .refine(isValidGtin, 'must be a valid JAN/EAN/UPC barcode (8, 12, 13 or 14 digits with a correct check digit)')
+      .optional(),
+    title: z.string().min(1).max(500),
+    price: Money,
+    currency: Currency,
+    weightGrams: z.number().int().min(0).max(1_000_000).optional(),
+    imageUrl: z.url().max(2000).optional(),
+    replenishAfterDays: Days.optional(),
+  })
+  .strict()
+
+export const ProductInput = z
+  .object({
+    source: OrderSource.default('api'),
+    externalId: z.string().min(1).max(100).optional(),
+    title: z.string().min(1).max(500),
+    vendor: z.string().max(200).optional(),
+    productType: z.string().max(200).optional(),
+    tags: z.array(z.string().min(1).max(100)).max(250).default([]),
+    imageUrl: z.url().max(2000).optional(),
+    /** Typical days until a customer runs out (replenishment reminders). */
+    replenishAfterDays: Days.optional(),
+    variants: z.array(VariantInput).min(1, 'a product needs at least one variant').max(500),
+  })
+  .strict()
+export type ProductInput = z.input<typeof ProductInput>
+
+export interface Variant {
+  id: string
+  productId: string
+  externalId: string | null
+  sku: string | null
+  barcode: string | null
+  title: string
+  price: number
+  currency: string
+  weightGrams: number | null
+  imageUrl: string | null
+  replenishAfterDays: number | null
+}
+
+export interface Product {
+  id: string
+  source: string
+  externalId: string | null
+  title: string
+  vendor: string | null
+  productType: string | null
+  tags: string[]
+  imageUrl: string | null
+  replenishAfterDays: number | null
+  createdAt: string
+  updatedAt: string
+  variants: Variant[]
+}
+
+/** A line of an order, as far as the catalog cares. */
+export interface LineRef {
+  sku?: string
+  externalProductId?: string
+  externalVariantId?: string
+  title: string
+  variantTitle?: string
+  unitPrice: number
+}
+
+/** Products and variants of a brand. */
+export class CatalogService {
+  constructor(private readonly clock: Clock) {}
+
+  /** Creates or updates a product (matched by source + externalId) and its variants (by SKU or external id). */
+  async upsertProduct(tx: TenantDb, raw: ProductInput): Promise<{ product: Product; created: boolean }> {
+    const input = ProductInput.parse(raw)
+    const skus = input.variants.map((v) => v.sku).filter((s): s is string => !!s)
+    if (new Set(skus).size !== skus.length) {
+      throw new AppError('PRODUCT_DUPLICATE_SKU', 'invalid_data', 'Two variants of this product have the same SKU.', {
+        fields: [{ pointer: '/variants', message: 'SKUs must be unique' }],
+      })
+    }
+    const now = this.clock.now().toISOString()
+    const existing = input.externalId
+      ? await tx.selectFrom('products').selectAll().where('source', '=', input.source).where('external_id', '=', input.externalId).executeTakeFirst()
+      : undefined
+    const productId = existing?.id ?? newId('prod')
+    const fields = {
+      title: input.title,
+      vendor: input.vendor ?? null,
+      product_type: input.productType ?? null,
+      tags: toJson(input.tags),
+      image_url: input.imageUrl ?? null,
+      replenish_after_days: input.replenishAfterDays ?? null,
+      updated_at: now,
+    }
+    if (existing) await tx.updateTable('products').set(fields).where('id', '=', productId).execute()
+    else await tx.insertInto('products', { id: productId, source: input.source, external_id: input.externalId ?? null, created_at: now, ...fields }).execute()
+
+    for (const v of input.variants) {
+      const match = await this.findVariant(tx, input.source, v.sku, v.externalId)
+      if (match && match.product_id !== productId) {
+        throw new AppError('VARIANT_BELONGS_TO_OTHER_PRODUCT', 'conflict', `SKU ${v.sku ?? v.externalId} already belongs to product ${match.product_id}.`)
+      }
+      const vf = {
+        sku: v.sku ?? null,
+        barcode: v.barcode ?? null,
+        title: v.title,
+        price: v.price,
+        currency: v.currency,
+        weight_grams: v.weightGrams ?? null,
+        image_url: v.imageUrl ?? null,
+        replenish_after_days: v.replenishAfterDays ?? null,
+        updated_at: now,
+      }
+      if (match) await tx.updateTable('variants').set(vf).where('id', '=', match.id).execute()
+      else
+        await tx
+          .insertInto('variants', { id: newId('var'), product_id: productId, source: input.source, external_id: v.externalId ?? null, created_at: now, ...vf })
+          .execute()
+    }
+    return { product: (await this.getProduct(tx, productId))!, created: !existing }
+  }
+
+  private async findVariant(tx: TenantDb, source: string, sku?: string, externalId?: string) {
+    if (sku) {
+      const bySku = await tx.selectFrom('variants').selectAll().where('sku', '=', sku).executeTakeFirst()
+      if (bySku) return bySku
+    }
+    if (externalId) return tx.selectFrom('variants').selectAll().where('source', '=', source).where('external_id', '=', externalId).executeTakeFirst()
+    return undefined
+  }
+
+  async getProduct(tx: TenantDb, id: string): Promise<Product | undefined> {
+    const row = await tx.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst()
+    if (!row) return undefined
+    const variants = await tx.selectFrom('variants').selectAll().where('product_id', '=', id).orderBy('id').execute()
+    return toProduct(row, variants)
+  }
+
+  async listProducts(tx: TenantDb, opts: { limit: number; after?: string }): Promise<Product[]> {
+    let q = tx.selectFrom('products').selectAll().orderBy('id', 'desc').limit(opts.limit)
+    if (opts.after) q = q.where('id', '<', opts.after)
+    const rows = await q.execute()
+    if (rows.length === 0) return []
+    const variants = await tx.selectFrom('variants').selectAll().where('product_id', 'in', rows.map((r) => r.id)).orderBy('id').execute()
+    return rows.map((r) => toProduct(r, variants.filter((v) => v.product_id === r.id)))
+  }
+
+  async variantBySku(tx: TenantDb, sku: string): Promise<Variant | undefined> {
+    const row = await tx.selectFrom('variants').selectAll().where('sku', '=', sku).executeTakeFirst()
+    return row ? toVariant(row) : undefined
+  }
+
+  /**
+   * The variant id for each order line, creating a minimal product/variant the first time a shop
+   * sends a SKU we have not seen, so later modules (stock, reviews, replenishment) have it.
+   * Lines with neither SKU nor external variant id get null.
+   */
+  async variantsForLines(tx: TenantDb, source: string, currency: string, lines: LineRef[]): Promise<Array<string | null>> {
+    const out: Array<string | null> = []
+    for (const line of lines) {
+      if (!line.sku && !line.externalVariantId) {
+        out.push(null)
+        continue
+      }
+      let found = await this.findVariant(tx, source, line.sku, line.externalVariantId)
+      if (!found) {
+        const now = this.clock.now().toISOString()
+        let productId: string | undefined
+        if (line.externalProductId) {
+          await tx
+            .insertInto('products', {
+              id: newId('prod'), source, external_id: line.externalProductId, title: line.title, vendor: null, product_type: null,
+              tags: '[]', image_url: null, replenish_after_days: null, created_at: now, updated_at: now,
+            })
+            .onConflict((oc) => oc.doNothing())
+            .execute()
+          productId = (await tx.selectFrom('products').select('id').where('source', '=', source).where('external_id', '=', line.externalProductId).executeTakeFirstOrThrow()).id
+        } else {
+          productId = newId('prod')
+          await tx
+            .insertInto('products', {
+              id: productId, source, external_id: null, title: line.title, vendor: null, product_type: null,
+              tags: '[]', image_url: null, replenish_after_days: null, created_at: now, updated_at: now,
+            })
+            .execute()
+        }
+        // A concurrent order may create the same SKU: the unique index decides, we read the winner.
+        await tx
+          .insertInto('variants', {
+            id: newId('var'), product_id: productId, source, external_id: line.externalVariantId ?? null, sku: line.sku ?? null, barcode: null,
+            title: line.variantTitle ?? line.title, price: line.unitPrice, currency, weight_grams: null, image_url: null,
+            replenish_after_days: null, created_at: now, updated_at: now,
+          })
+          .onConflict((oc) => oc.doNothing())
+          .execute()
+        found = await this.findVariant(tx, source, line.sku, line.externalVariantId)
+      }
+      out.push(found?.id ?? null)
+    }
+    return out
+  }
+}
+
+function toVariant(v: VariantsTable): Variant {
+  return {
+    id: v.id, productId: v.product_id, externalId: v.external_id, sku: v.sku, barcode: v.barcode, title: v.title,
+    price: Number(v.price), currency: v.currency, weightGrams: v.weight_grams, imageUrl: v.image_url, replenishAfterDays: v.replenish_after_days,
+  }
+}
+
+function toProduct(r: ProductsTable, variants: VariantsTable[]): Product {
+  return {
+    id: r.id, source: r.source, externalId: r.external_id, title: r.title, vendor: r.vendor, productType: r.product_type,
+    tags: fromJson(r.tags, []), imageUrl: r.image_url, replenishAfterDays: r.replenish_after_days, createdAt: r.created_at,
+    updatedAt: r.updated_at, variants: variants.map(toVariant),
+  }
+}

@@ -1,0 +1,1 @@
+export { CustomerService, type Customer } from './service.js'

@@ -1,0 +1,114 @@
+import type { Clock } from '../../platform/clock.js'
+import { fromJson, toJson } from '../../platform/db/json.js'
+import type { EventBus } from '../../platform/events.js'
+import { newId } from '../../platform/ids.js'
+import { toE164 } from '../../platform/japan/phone.js'
+import type { TenantDb } from '../../platform/tenancy.js'
+import type { CustomerInput } from '../orders/schemas.js'
+import type { CustomersTable } from './tables.js'
+
+export interface Customer {
+  id: string
+  email: string | null
+  phone: string | null
+  firstName: string | null
+  lastName: string | null
+  locale: string
+  lineUserId: string | null
+  externalIds: Record<string, string>
+  acceptsMarketing: boolean
+  createdAt: string
+  updatedAt: string
+}
+
+/** People who bought from a brand: one profile per person, found by shop id, then email, then phone. */
+export class CustomerService {
+  constructor(
+    private readonly clock: Clock,
+    private readonly events: EventBus,
+  ) {}
+
+  /**
+   * Finds or creates the customer an order belongs to and fills in what we did not know yet.
+   * Emits `customer.created` for a new profile. Returns undefined when the order names nobody.
+   */
+  async upsertFromOrder(tx: TenantDb, source: string, input: CustomerInput | undefined, defaultLocale: string): Promise<Customer | undefined> {
+    const email = input?.email?.trim().toLowerCase() || undefined
+    const phone = input?.phone ? toE164(input.phone) : undefined
+    if (!input?.externalId && !email && !phone && !input?.lineUserId) return undefined
+    const now = this.clock.now().toISOString()
+
+    let row: CustomersTable | undefined
+    if (input?.externalId) {
+      const link = await tx.selectFrom('customer_external_ids').select('customer_id').where('source', '=', source).where('external_id', '=', input.externalId).executeTakeFirst()
+      if (link) row = await tx.selectFrom('customers').selectAll().where('id', '=', link.customer_id).executeTakeFirst()
+    }
+    if (!row && email) row = await tx.selectFrom('customers').selectAll().where('email', '=', email).orderBy('id').executeTakeFirst()
+    if (!row && phone) row = await tx.selectFrom('customers').selectAll().where('phone', '=', phone).orderBy('id').executeTakeFirst()
+
+    if (!row) {
+      const fresh: Omit<CustomersTable, 'tenant_id'> = {
+        id: newId('cus'),
+        email: email ?? null,
+        phone: phone ?? null,
+        first_name: input?.firstName ?? null,
+        last_name: input?.lastName ?? null,
+        locale: input?.locale ?? defaultLocale,
+        line_user_id: input?.lineUserId ?? null,
+        external_ids: toJson(input?.externalId ? { [source]: input.externalId } : {}),
+        accepts_marketing: input?.acceptsMarketing ? 1 : 0,
+        created_at: now,
+        updated_at: now,
+      }
+      await tx.insertInto('customers', fresh).execute()
+      if (input?.externalId) await this.link(tx, source, input.externalId, fresh.id)
+      await this.events.append(tx, 'customer.created', fresh.id, { customerId: fresh.id, source })
+      return toCustomer({ ...fresh, tenant_id: tx.tenantId })
+    }
+
+    // Known person: fill gaps, take newer names; never blank out what we know.
+    const externalIds = fromJson<Record<string, string>>(row.external_ids, {})
+    const patch: Partial<CustomersTable> = {}
+    if (email && !row.email) patch.email = email
+    if (phone && !row.phone) patch.phone = phone
+    if (input?.firstName && input.firstName !== row.first_name) patch.first_name = input.firstName
+    if (input?.lastName && input.lastName !== row.last_name) patch.last_name = input.lastName
+    if (input?.locale && input.locale !== row.locale) patch.locale = input.locale
+    if (input?.lineUserId && !row.line_user_id) patch.line_user_id = input.lineUserId
+    if (input?.externalId && externalIds[source] !== input.externalId) {
+      externalIds[source] = input.externalId
+      patch.external_ids = toJson(externalIds)
+      await this.link(tx, source, input.externalId, row.id)
+    }
+    if (Object.keys(patch).length > 0) {
+      patch.updated_at = now
+      await tx.updateTable('customers').set(patch).where('id', '=', row.id).execute()
+      row = { ...row, ...patch }
+    }
+    return toCustomer(row)
+  }
+
+  private async link(tx: TenantDb, source: string, externalId: string, customerId: string): Promise<void> {
+    await tx.insertInto('customer_external_ids', { source, external_id: externalId, customer_id: customerId }).onConflict((oc) => oc.doNothing()).execute()
+  }
+
+  async get(tx: TenantDb, id: string): Promise<Customer | undefined> {
+    const row = await tx.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst()
+    return row ? toCustomer(row) : undefined
+  }
+
+  async list(tx: TenantDb, opts: { limit: number; after?: string; email?: string }): Promise<Customer[]> {
+    let q = tx.selectFrom('customers').selectAll().orderBy('id', 'desc').limit(opts.limit)
+    if (opts.after) q = q.where('id', '<', opts.after)
+    if (opts.email) q = q.where('email', '=', opts.email.trim().toLowerCase())
+    return (await q.execute()).map(toCustomer)
+  }
+}
+
+function toCustomer(r: CustomersTable): Customer {
+  return {
+    id: r.id, email: r.email, phone: r.phone, firstName: r.first_name, lastName: r.last_name, locale: r.locale,
+    lineUserId: r.line_user_id, externalIds: fromJson(r.external_ids, {}), acceptsMarketing: r.accepts_marketing === 1,
+    createdAt: r.created_at, updatedAt: r.updated_at,
+  }
+}

@@ -1,0 +1,367 @@
+import type { Clock } from '../../platform/clock.js'
+import { isUniqueViolation, type Db } from '../../platform/db/index.js'
+import { fromJson, toJson } from '../../platform/db/json.js'
+import { AppError } from '../../platform/errors.js'
+import type { EventBus } from '../../platform/events.js'
+import { newId } from '../../platform/ids.js'
+import { TenantDb } from '../../platform/tenancy.js'
+import type { CatalogService } from '../catalog/index.js'
+import type { CustomerService } from '../customers/index.js'
+import { allowedNext, canTransition, pathTo, type OrderStatus } from './lifecycle.js'
+import { OrderInput, type Address, type OrderInputRaw } from './schemas.js'
+import type { OrderHistoryTable, OrderLinesTable, OrdersTable } from './tables.js'
+
+export interface OrderLine {
+  id: string
+  position: number
+  externalId: string | null
+  sku: string | null
+  variantId: string | null
+  title: string
+  variantTitle: string | null
+  quantity: number
+  unitPrice: number
+  discount: number
+  requiresShipping: boolean
+  shippedQuantity: number
+}
+
+export interface OrderTransition {
+  from: OrderStatus | null
+  to: OrderStatus
+  reason: string | null
+  actor: string
+  at: string
+}
+
+export interface Order {
+  id: string
+  source: string
+  externalId: string
+  number: string | null
+  status: OrderStatus
+  customerId: string | null
+  email: string | null
+  phone: string | null
+  currency: string
+  subtotal: number
+  shippingTotal: number
+  taxTotal: number
+  discountTotal: number
+  total: number
+  shippingAddress: Address | null
+  billingAddress: Address | null
+  landingSite: string | null
+  referringSite: string | null
+  tags: string[]
+  note: string | null
+  attributes: Record<string, string>
+  placedAt: string
+  createdAt: string
+  updatedAt: string
+  version: number
+  lines: OrderLine[]
+  history: OrderTransition[]
+}
+
+export interface IngestOptions {
+  actor: string
+  /** What the shop says the order is now (a webhook snapshot); we move forward to it along legal steps. */
+  target?: OrderStatus
+  /** The shop's updated_at; an older snapshot does not overwrite a newer one. */
+  sourceUpdatedAt?: string
+  defaultLocale?: string
+}
+
+export interface OrderFilter {
+  status?: OrderStatus
+  customerId?: string
+  email?: string
+  source?: string
+  placedFrom?: string
+  placedTo?: string
+  limit: number
+  /** Return orders older than this id (cursor pagination, newest first). */
+  after?: string
+}
+
+/** Shipped quantities per shop line id, from a fulfilment. */
+export interface FulfilledLines {
+  lines: Array<{ externalLineId?: string; sku?: string; quantity: number }>
+  detail: Record<string, unknown>
+}
+
+/**
+ * Orders: intake (idempotent on the shop's order id), the lifecycle, and reads.
+ * Every change writes its history row and its domain event in the same transaction.
+ */
+export class OrderService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly events: EventBus,
+    private readonly customers: CustomerService,
+    private readonly catalog: CatalogService,
+  ) {}
+
+  private async inTransaction<R>(scope: TenantDb, fn: (tx: TenantDb) => Promise<R>): Promise<R> {
+    return this.db.kysely.transaction().execute((trx) => fn(scope.with(trx)))
+  }
+
+  /**
+   * Takes an order in. The same (source, externalId) always yields the same order: a retry or a
+   * later snapshot updates it and never creates a second one.
+   */
+  async ingest(scope: TenantDb, raw: OrderInputRaw, opts: IngestOptions): Promise<{ order: Order; created: boolean }> {
+    const input = OrderInput.parse(raw)
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { id, created } = await this.inTransaction(scope, (tx) => this.ingestIn(tx, input, opts))
+        return { order: (await this.get(scope, id))!, created }
+      } catch (err) {
+        // Two deliveries of a new order raced; the loser now finds the winner's row.
+        if (attempt < 2 && isUniqueViolation(err)) continue
+        throw err
+      }
+    }
+  }
+
+  private async ingestIn(tx: TenantDb, input: OrderInput, opts: IngestOptions): Promise<{ id: string; created: boolean }> {
+    const now = this.clock.now().toISOString()
+    const existing = await tx.selectFrom('orders').selectAll().where('source', '=', input.source).where('external_id', '=', input.externalId).executeTakeFirst()
+    if (existing) {
+      const newer = opts.sourceUpdatedAt && (!existing.source_updated_at || opts.sourceUpdatedAt > existing.source_updated_at)
+      if (newer) {
+        await tx
+          .updateTable('orders')
+          .set({
+            ...mutableFields(input),
+            source_updated_at: opts.sourceUpdatedAt ?? null,
+            updated_at: now,
+            version: existing.version + 1,
+          })
+          .where('id', '=', existing.id)
+          .execute()
+        await this.events.append(tx, 'order.updated', existing.id, { orderId: existing.id, change: 'snapshot', sourceUpdatedAt: opts.sourceUpdatedAt })
+      }
+      const target = opts.target ?? (input.status === 'confirmed' ? 'confirmed' : undefined)
+      if (target && (newer || !opts.sourceUpdatedAt)) await this.advance(tx, existing.id, target, opts.actor)
+      return { id: existing.id, created: false }
+    }
+
+    const customer = await this.customers.upsertFromOrder(tx, input.source, input.customer, opts.defaultLocale ?? 'ja')
+    const variantIds = await this.catalog.variantsForLines(tx, input.source, input.currency, input.lines)
+    const id = newId('ord')
+    const subtotal = input.subtotal ?? input.lines.reduce((s, l) => s + l.unitPrice * l.quantity - l.discount, 0)
+    await tx
+      .insertInto('orders', {
+        id,
+        source: input.source,
+        external_id: input.externalId,
+        status: 'placed',
+        customer_id: customer?.id ?? null,
+        currency: input.currency,
+        subtotal,
+        ...mutableFields(input),
+        placed_at: new Date(input.placedAt).toISOString(),
+        source_updated_at: opts.sourceUpdatedAt ?? null,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+      })
+      .execute()
+    await tx
+      .insertInto(
+        'order_lines',
+        input.lines.map((l, i) => ({
+          id: newId('oli'),
+          order_id: id,
+          position: i + 1,
+          external_id: l.externalId ?? null,
+          sku: l.sku ?? null,
+          variant_id: variantIds[i] ?? null,
+          title: l.title,
+          variant_title: l.variantTitle ?? null,
+          quantity: l.quantity,
+          unit_price: l.unitPrice,
+          discount: l.discount,
+          requires_shipping: l.requiresShipping ? 1 : 0,
+          shipped_quantity: 0,
+        })),
+      )
+      .execute()
+    await this.recordTransition(tx, id, null, 'placed', null, opts.actor)
+    await this.events.append(tx, 'order.placed', id, {
+      orderId: id, source: input.source, externalId: input.externalId, number: input.number ?? null, customerId: customer?.id ?? null,
+      currency: input.currency, total: input.total, lines: input.lines.length,
+    })
+    const target = opts.target ?? input.status
+    if (target !== 'placed') await this.advance(tx, id, target, opts.actor)
+    return { id, created: true }
+  }
+
+  /** Moves an order forward to `target` along legal steps (a shop snapshot); does nothing when it is already there or beyond. */
+  private async advance(tx: TenantDb, id: string, target: OrderStatus, actor: string): Promise<void> {
+    const row = await tx.selectFrom('orders').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow()
+    const path = pathTo(row.status, target)
+    if (!path) return
+    let version = row.version
+    let from = row.status
+    for (const to of path) {
+      await this.applyTransition(tx, id, from, to, version, 'shop snapshot', actor)
+      from = to
+      version++
+    }
+  }
+
+  /** An explicit lifecycle move; an illegal one is refused with 409 and changes nothing. */
+  async transition(scope: TenantDb, id: string, to: OrderStatus, opts: { reason?: string; actor: string }): Promise<Order> {
+    await this.inTransaction(scope, async (tx) => {
+      const row = await tx.selectFrom('orders').select(['status', 'version']).where('id', '=', id).executeTakeFirst()
+      if (!row) throw orderNotFound(id)
+      if (!canTransition(row.status, to)) {
+        throw new AppError('ORDER_TRANSITION_NOT_ALLOWED', 'conflict', `An order that is ${row.status} cannot become ${to}.`, {
+          extra: { status: row.status, allowed: allowedNext(row.status) },
+        })
+      }
+      await this.applyTransition(tx, id, row.status, to, row.version, opts.reason ?? null, opts.actor)
+    })
+    return (await this.get(scope, id))!
+  }
+
+  private async applyTransition(tx: TenantDb, id: string, from: OrderStatus, to: OrderStatus, version: number, reason: string | null, actor: string): Promise<void> {
+    const now = this.clock.now().toISOString()
+    // Compare-and-set on the version: a concurrent change makes this one fail instead of both landing.
+    const res = await tx
+      .updateTable('orders')
+      .set({ status: to, version: version + 1, updated_at: now })
+      .where('id', '=', id)
+      .where('version', '=', version)
+      .executeTakeFirst()
+    if (Number(res.numUpdatedRows) !== 1) {
+      throw new AppError('ORDER_CHANGED_CONCURRENTLY', 'conflict', 'The order changed while this request ran; retry it.')
+    }
+    await this.recordTransition(tx, id, from, to, reason, actor)
+    const type = to === 'confirmed' ? 'order.confirmed' : to === 'cancelled' ? 'order.cancelled' : 'order.updated'
+    await this.events.append(tx, type, id, { orderId: id, change: 'status', from, to, reason })
+  }
+
+  private async recordTransition(tx: TenantDb, orderId: string, from: OrderStatus | null, to: OrderStatus, reason: string | null, actor: string) {
+    await tx
+      .insertInto('order_history', { id: newId('ohs', this.clock.now()), order_id: orderId, from_status: from, to_status: to, reason, actor, occurred_at: this.clock.now().toISOString() })
+      .execute()
+  }
+
+  /**
+   * Records shipped quantities from a shop's fulfilment and moves the order to partially_shipped
+   * or shipped. Returns undefined when the order is unknown.
+   */
+  async recordFulfillment(scope: TenantDb, source: string, externalOrderId: string, f: FulfilledLines, actor: string): Promise<Order | undefined> {
+    const id = await this.inTransaction(scope, async (tx) => {
+      const order = await tx.selectFrom('orders').select(['id', 'status']).where('source', '=', source).where('external_id', '=', externalOrderId).executeTakeFirst()
+      if (!order) return undefined
+      const lines = await tx.selectFrom('order_lines').selectAll().where('order_id', '=', order.id).execute()
+      for (const fl of f.lines) {
+        const line = lines.find((l) => (fl.externalLineId && l.external_id === fl.externalLineId) || (!fl.externalLineId && fl.sku && l.sku === fl.sku))
+        if (!line) continue
+        line.shipped_quantity = Math.min(line.quantity, line.shipped_quantity + fl.quantity)
+        await tx.updateTable('order_lines').set({ shipped_quantity: line.shipped_quantity }).where('id', '=', line.id).execute()
+      }
+      await this.events.append(tx, 'order.updated', order.id, { orderId: order.id, change: 'fulfillment', ...f.detail })
+      const shippable = lines.filter((l) => l.requires_shipping === 1)
+      const all = shippable.every((l) => l.shipped_quantity >= l.quantity)
+      await this.advance(tx, order.id, all ? 'shipped' : 'partially_shipped', actor)
+      return order.id
+    })
+    return id ? this.get(scope, id) : undefined
+  }
+
+  /** Records a refund against an order as a `refund.issued` event. */
+  async recordRefund(scope: TenantDb, source: string, externalOrderId: string, refund: Record<string, unknown>): Promise<boolean> {
+    return this.inTransaction(scope, async (tx) => {
+      const order = await tx.selectFrom('orders').select('id').where('source', '=', source).where('external_id', '=', externalOrderId).executeTakeFirst()
+      if (!order) return false
+      await this.events.append(tx, 'refund.issued', order.id, { orderId: order.id, ...refund })
+      return true
+    })
+  }
+
+  async get(scope: TenantDb, id: string): Promise<Order | undefined> {
+    const row = await scope.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst()
+    if (!row) return undefined
+    const [lines, history] = await Promise.all([
+      scope.selectFrom('order_lines').selectAll().where('order_id', '=', id).orderBy('position').execute(),
+      scope.selectFrom('order_history').selectAll().where('order_id', '=', id).orderBy('id').execute(),
+    ])
+    return toOrder(row, lines, history)
+  }
+
+  async getOrThrow(scope: TenantDb, id: string): Promise<Order> {
+    const order = await this.get(scope, id)
+    if (!order) throw orderNotFound(id)
+    return order
+  }
+
+  async findByExternalId(scope: TenantDb, source: string, externalId: string): Promise<Order | undefined> {
+    const row = await scope.selectFrom('orders').select('id').where('source', '=', source).where('external_id', '=', externalId).executeTakeFirst()
+    return row ? this.get(scope, row.id) : undefined
+  }
+
+  /** Newest first; pass the last id as `after` for the next page. */
+  async list(scope: TenantDb, f: OrderFilter): Promise<Order[]> {
+    let q = scope.selectFrom('orders').selectAll().orderBy('id', 'desc').limit(f.limit)
+    if (f.after) q = q.where('id', '<', f.after)
+    if (f.status) q = q.where('status', '=', f.status)
+    if (f.customerId) q = q.where('customer_id', '=', f.customerId)
+    if (f.email) q = q.where('email', '=', f.email.trim().toLowerCase())
+    if (f.source) q = q.where('source', '=', f.source)
+    if (f.placedFrom) q = q.where('placed_at', '>=', new Date(f.placedFrom).toISOString())
+    if (f.placedTo) q = q.where('placed_at', '<', new Date(f.placedTo).toISOString())
+    const rows = await q.execute()
+    if (rows.length === 0) return []
+    const ids = rows.map((r) => r.id)
+    const lines = await scope.selectFrom('order_lines').selectAll().where('order_id', 'in', ids).orderBy('position').execute()
+    const byOrder = new Map<string, OrderLinesTable[]>()
+    for (const l of lines) byOrder.set(l.order_id, [...(byOrder.get(l.order_id) ?? []), l])
+    return rows.map((r) => toOrder(r, byOrder.get(r.id) ?? [], undefined))
+  }
+}
+
+export const orderNotFound = (id: string) => new AppError('ORDER_NOT_FOUND', 'not_found', `No order with id ${id}.`)
+
+/** Fields a later snapshot from the shop may change. */
+function mutableFields(input: OrderInput) {
+  return {
+    number: input.number ?? null,
+    email: input.customer?.email?.trim().toLowerCase() ?? null,
+    phone: input.customer?.phone ?? input.shippingAddress?.phone ?? null,
+    shipping_total: input.shippingTotal,
+    tax_total: input.taxTotal,
+    discount_total: input.discountTotal,
+    total: input.total,
+    shipping_address: input.shippingAddress ? toJson(input.shippingAddress) : null,
+    billing_address: input.billingAddress ? toJson(input.billingAddress) : null,
+    landing_site: input.landingSite ?? null,
+    referring_site: input.referringSite ?? null,
+    tags: toJson(input.tags),
+    note: input.note ?? null,
+    attributes: toJson(input.attributes),
+  }
+}
+
+function toOrder(r: OrdersTable, lines: OrderLinesTable[], history: OrderHistoryTable[] | undefined): Order {
+  return {
+    id: r.id, source: r.source, externalId: r.external_id, number: r.number, status: r.status, customerId: r.customer_id,
+    email: r.email, phone: r.phone, currency: r.currency, subtotal: Number(r.subtotal), shippingTotal: Number(r.shipping_total),
+    taxTotal: Number(r.tax_total), discountTotal: Number(r.discount_total), total: Number(r.total),
+    shippingAddress: fromJson(r.shipping_address, null), billingAddress: fromJson(r.billing_address, null),
+    landingSite: r.landing_site, referringSite: r.referring_site, tags: fromJson(r.tags, []), note: r.note,
+    attributes: fromJson(r.attributes, {}), placedAt: r.placed_at, createdAt: r.created_at, updatedAt: r.updated_at, version: r.version,
+    lines: lines.map((l) => ({
+      id: l.id, position: l.position, externalId: l.external_id, sku: l.sku, variantId: l.variant_id, title: l.title,
+      variantTitle: l.variant_title, quantity: l.quantity, unitPrice: Number(l.unit_price), discount: Number(l.discount),
+      requiresShipping: l.requires_shipping === 1, shippedQuantity: l.shipped_quantity,
+    })),
+    history: (history ?? []).map((h) => ({ from: h.from_status, to: h.to_status, reason: h.reason, actor: h.actor, at: h.occurred_at })),
+  }
+}

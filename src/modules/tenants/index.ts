@@ -1,0 +1,1 @@
+export { TenantService, TenantInput, type Tenant, type IssuedApiKey } from './service.js'

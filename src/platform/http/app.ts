@@ -1,0 +1,89 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { Kando } from '../../kando.js'
+import { pingDb } from '../db/index.js'
+import { requireApiKey } from './auth.js'
+import { strictJsonParser } from './json-body.js'
+import { errorToProblem, problem, sendProblem } from './problem.js'
+import { eventsHttp } from './events-http.js'
+import { ordersHttp } from '../../modules/orders/http.js'
+import { catalogHttp } from '../../modules/catalog/http.js'
+import { customersHttp } from '../../modules/customers/http.js'
+import { shopifyWebhookHttp } from '../../integrations/shopify/http.js'
+
+/** The whole HTTP surface of Kando (paths are stable API; see DESIGN.md). */
+export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: kando.log as FastifyBaseLogger,
+    bodyLimit: kando.config.bodyLimitBytes,
+    disableRequestLogging: kando.config.logLevel !== 'debug' && kando.config.logLevel !== 'trace',
+    // Shopify order ids exceed 2^53; routes that need them parse bodies losslessly themselves.
+    trustProxy: false,
+  })
+  app.setValidatorCompiler(validatorCompiler)
+  // Response schemas document the API; the bodies themselves are written with JSON.stringify.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
+  strictJsonParser(app)
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Kando API', version: '1', description: 'Post-purchase experience platform: orders, events and more. Authenticate with `Authorization: Bearer <api key>`.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  app.setErrorHandler((error, request, reply) => {
+    const p = errorToProblem(error, request)
+    if (p.status >= 500) request.log.error({ err: error }, 'request failed')
+    return sendProblem(reply, p)
+  })
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`, { instance: request.url })),
+  )
+  app.addHook('onResponse', async (request, reply) => {
+    kando.metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    )
+  })
+
+  const r = app.withTypeProvider<ZodTypeProvider>()
+  r.get('/healthz', {
+    schema: { tags: ['ops'], summary: 'Liveness and database check', security: [], response: { 200: z.object({ status: z.literal('ok'), database: z.string(), queue: z.string() }) } },
+  }, async (_req, reply) => {
+    try {
+      await pingDb(kando.db)
+    } catch (err) {
+      return sendProblem(reply, problem(503, 'DATABASE_UNAVAILABLE', `The database does not answer: ${(err as Error).message}`))
+    }
+    return { status: 'ok' as const, database: kando.db.dialect, queue: kando.queue.engine }
+  })
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    reply.type(kando.metrics.registry.contentType)
+    return kando.metrics.registry.metrics()
+  })
+
+  await app.register(
+    async (api) => {
+      requireApiKey(api, { authenticate: (k) => kando.tenants.authenticate(k), scope: (id) => kando.scope(id) })
+      api.withTypeProvider<ZodTypeProvider>().get('/tenant', {
+        schema: { tags: ['tenant'], summary: 'The brand this API key belongs to' },
+      }, async (req) => req.tenant)
+      await api.register(ordersHttp({ orders: kando.orders, now: () => kando.clock.now().toISOString(), onIngest: (source, created) => kando.metrics.ordersIngested.inc({ source, result: created ? 'created' : 'existing' }) }))
+      await api.register(catalogHttp({ catalog: kando.catalog, db: kando.db }))
+      await api.register(customersHttp({ customers: kando.customers }))
+      await api.register(eventsHttp)
+    },
+    { prefix: '/api/v1' },
+  )
+  await app.register(shopifyWebhookHttp(kando.shopify), { prefix: '/webhooks/shopify' })
+  return app
+}
