@@ -51,6 +51,17 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
       })
     }
   })
+  const { order } = await kando.orders.ingest(kando.scope(tenant.id), {
+    externalId: 'demo-first-order', source: 'api', number: '#1000', placedAt: kando.clock.now().toISOString(), currency: 'JPY', status: 'confirmed',
+    customer: { email: 'hanako@example.jp', firstName: '花子', lastName: '山田', locale: 'ja' },
+    shippingAddress: { name: '山田 花子', postalCode: '150-0001', prefectureCode: '13', region: '東京都', city: '渋谷区', address1: '神宮前1-2-3', country: 'JP' },
+    lines: [
+      { sku: PRODUCTS[0]!.sku, title: PRODUCTS[0]!.title, variantTitle: PRODUCTS[0]!.variant, quantity: 2, unitPrice: PRODUCTS[0]!.price },
+      { sku: PRODUCTS[3]!.sku, title: PRODUCTS[3]!.title, variantTitle: PRODUCTS[3]!.variant, quantity: 1, unitPrice: PRODUCTS[3]!.price },
+    ],
+    shippingTotal: 550,
+    total: PRODUCTS[0]!.price * 2 + PRODUCTS[3]!.price + 550,
+  }, { actor: 'demo' })
   print('')
   print('  Kando (感動) is running with a demo brand.')
   print(`  Admin / API:     ${base}/api/v1   (OpenAPI docs: ${base}/docs)`)
@@ -58,7 +69,8 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
   print(`  API key (shown once, keep it): ${apiKey.key}`)
   print(`  Try:             curl -H "Authorization: Bearer ${apiKey.key}" ${base}/api/v1/orders`)
   print(`  Shopify webhooks: ${base}/webhooks/shopify/${tenant.slug}`)
-  print(`  Sample tracking link: ${base}/t/<token> (tracking pages arrive with shipments; run \`npm run demo\` for orders)`)
+  print(`  Sample tracking link: ${base}/t/${order.trackingToken}`)
+  print('  Feed demo orders:      npm run demo   (in another terminal)')
   print('')
 }
 

@@ -111,7 +111,7 @@ for (const dialect of DIALECTS) {
       const eventsBefore = await countRows('events')
       const illegal = await s.call('POST', `/api/v1/orders/${o.id}/cancel`, { key: keyA, body: { reason: 'too late' } })
       expect(illegal.status).toBe(409)
-      expect(illegal.body).toMatchObject({ code: 'ORDER_TRANSITION_NOT_ALLOWED', status: 'shipped', allowed: ['delivered'] })
+      expect(illegal.body).toMatchObject({ code: 'ORDER_TRANSITION_NOT_ALLOWED', currentStatus: 'shipped', allowed: ['delivered'] })
       const after = (await s.call('GET', `/api/v1/orders/${o.id}`, { key: keyA })).body
       expect(after).toEqual(before)
       expect(await countRows('events')).toBe(eventsBefore)

@@ -54,7 +54,7 @@ export async function startTestServer(dialect: DialectName, overrides: Partial<C
         body = JSON.stringify(opts.body)
         headers['content-type'] ??= 'application/json'
       }
-      const res = await fetch(url + path, { method, headers, body })
+      const res = await fetch(url + path, { method, headers, body: body as BodyInit | undefined })
       const text = await res.text()
       let parsed: unknown = text
       try {

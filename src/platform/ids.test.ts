@@ -15,3 +15,11 @@ describe('ids', () => {
     expect(Buffer.from([...tokens][0]!, 'base64url').length * 8).toBeGreaterThanOrEqual(128)
   })
 })
+
+describe('ids made in one millisecond', () => {
+  it('still sort in the order they were made', () => {
+    const at = new Date('2026-11-26T00:00:00Z')
+    const ids = Array.from({ length: 500 }, () => newId('ohs', at))
+    expect([...ids].sort()).toEqual(ids)
+  })
+})

@@ -26,13 +26,37 @@ function encodeBase32(bytes: Uint8Array): string {
  */
 export function newId(prefix: string, at: Date = new Date()): string {
   const bytes = new Uint8Array(16)
-  let ms = at.getTime()
+  let ms = Math.max(at.getTime(), lastMs)
+  if (ms === lastMs) {
+    // Same millisecond as the previous id: count up from it, so ids made in order sort in order
+    // (history rows of one transaction, events of one request).
+    lastRandom = increment(lastRandom)
+  } else {
+    lastMs = ms
+    lastRandom = randomBytes(10)
+    lastRandom[0]! &= 0x7f // headroom so counting up never overflows in practice
+  }
   for (let i = 5; i >= 0; i--) {
     bytes[i] = ms % 256
     ms = Math.floor(ms / 256)
   }
-  bytes.set(randomBytes(10), 6)
+  bytes.set(lastRandom, 6)
   return `${prefix}_${encodeBase32(bytes)}`
+}
+
+let lastMs = 0
+let lastRandom: Buffer = Buffer.alloc(10)
+
+function increment(b: Buffer): Buffer {
+  const out = Buffer.from(b)
+  for (let i = out.length - 1; i >= 0; i--) {
+    if (out[i]! < 255) {
+      out[i]!++
+      return out
+    }
+    out[i] = 0
+  }
+  return out
 }
 
 /** A token for public links and keys: 256 random bits, URL-safe. */

@@ -132,11 +132,11 @@ describe('mapShopifyOrder: the documented orders/create sample', () => {
 
   it('maps the five lines with exact ids', () => {
     expect(input.lines).toEqual([
-      { externalId: '487817672276298554', sku: 'SKU2006-001', externalProductId: '788032119674292922', title: 'Aviator sunglasses', quantity: 1, unitPrice: 8999, discount: 0, requiresShipping: true },
-      { externalId: '789012345678901234', sku: 'LENS-PROTECT-2YR', title: 'Lens Protection Plan (2 Year)', quantity: 1, unitPrice: 1999, discount: 0, requiresShipping: true },
-      { externalId: '890123456789012345', sku: 'CASE-LEATHER-PREM', title: 'Premium Leather Case', quantity: 1, unitPrice: 2499, discount: 0, requiresShipping: true },
-      { externalId: '976318377106520349', sku: 'SKU2006-020', externalProductId: '788032119674292922', title: 'Mid-century lounger', quantity: 1, unitPrice: 15999, discount: 0, requiresShipping: true },
-      { externalId: '315789986012684393', sku: 'SKU2006-035', externalProductId: '788032119674292922', title: 'Coffee table', quantity: 1, unitPrice: 11999, discount: 0, requiresShipping: true },
+      { externalId: '487817672276298554', sku: 'SKU2006-001', externalProductId: '788032119674292922', title: 'Aviator sunglasses', quantity: 1, unitPrice: 8999, discount: 0, requiresShipping: true, shippedQuantity: 0 },
+      { externalId: '789012345678901234', sku: 'LENS-PROTECT-2YR', title: 'Lens Protection Plan (2 Year)', quantity: 1, unitPrice: 1999, discount: 0, requiresShipping: true, shippedQuantity: 0 },
+      { externalId: '890123456789012345', sku: 'CASE-LEATHER-PREM', title: 'Premium Leather Case', quantity: 1, unitPrice: 2499, discount: 0, requiresShipping: true, shippedQuantity: 0 },
+      { externalId: '976318377106520349', sku: 'SKU2006-020', externalProductId: '788032119674292922', title: 'Mid-century lounger', quantity: 1, unitPrice: 15999, discount: 0, requiresShipping: true, shippedQuantity: 0 },
+      { externalId: '315789986012684393', sku: 'SKU2006-035', externalProductId: '788032119674292922', title: 'Coffee table', quantity: 1, unitPrice: 11999, discount: 0, requiresShipping: true, shippedQuantity: 0 },
     ])
   })
 
@@ -229,6 +229,7 @@ describe('mapShopifyOrder: Japanese orders', () => {
         unitPrice: 1980,
         discount: 0,
         requiresShipping: true,
+        shippedQuantity: 0,
       },
       {
         // sku "" and variant_title "Default Title" are left out
@@ -240,6 +241,7 @@ describe('mapShopifyOrder: Japanese orders', () => {
         unitPrice: 1540,
         discount: 0,
         requiresShipping: true,
+        shippedQuantity: 0,
       },
     ])
     expect(target).toBe('confirmed')
@@ -275,7 +277,7 @@ describe('mapShopifyOrder: Japanese orders', () => {
     })
     expect(input.billingAddress).toMatchObject({ postalCode: '150-0002', prefectureCode: '13', region: '東京都', city: '東京都渋谷区' })
     expect(input.lines).toEqual([
-      expect.objectContaining({ sku: 'SET-DRIP-START', quantity: 1, unitPrice: 4280, discount: 300, requiresShipping: true }),
+      expect.objectContaining({ sku: 'SET-DRIP-START', quantity: 1, unitPrice: 4280, discount: 300, requiresShipping: true, shippedQuantity: 1 }),
       expect.objectContaining({ sku: 'FLT-100', quantity: 2, unitPrice: 440, discount: 0 }),
       expect.objectContaining({ title: '代引手数料', unitPrice: 330, requiresShipping: false }),
     ])

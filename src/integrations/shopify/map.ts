@@ -327,7 +327,18 @@ function mapLine(value: unknown, index: number, currency: string, warnings: stri
     unitPrice,
     discount,
     requiresShipping: typeof line.requires_shipping === 'boolean' ? line.requires_shipping : true,
+    shippedQuantity: shippedOf(line),
   })
+}
+
+/** Units already fulfilled: what is left to fulfil tells us, since Shopify keeps no shipped count per line. */
+function shippedOf(line: Record<string, unknown>): number | undefined {
+  const quantity = typeof line.quantity === 'number' ? line.quantity : 0
+  if (typeof line.fulfillable_quantity === 'number') {
+    const current = typeof line.current_quantity === 'number' ? line.current_quantity : quantity
+    return Math.min(quantity, Math.max(0, current - line.fulfillable_quantity))
+  }
+  return line.fulfillment_status === 'fulfilled' ? quantity : undefined
 }
 
 function tagsOf(value: unknown, warnings: string[]): string[] {

@@ -23,7 +23,7 @@ export const OrderOut = z
     subtotal: z.number(), shippingTotal: z.number(), taxTotal: z.number(), discountTotal: z.number(), total: z.number(),
     shippingAddress: z.record(z.string(), z.unknown()).nullable(), billingAddress: z.record(z.string(), z.unknown()).nullable(),
     landingSite: z.string().nullable(), referringSite: z.string().nullable(), tags: z.array(z.string()), note: z.string().nullable(),
-    attributes: z.record(z.string(), z.string()), placedAt: z.string(), createdAt: z.string(), updatedAt: z.string(), version: z.number(),
+    attributes: z.record(z.string(), z.string()), placedAt: z.string(), createdAt: z.string(), updatedAt: z.string(), version: z.number(), trackingToken: z.string(),
     lines: z.array(OrderLineOut),
     history: z.array(z.object({ from: Status.nullable(), to: Status, reason: z.string().nullable(), actor: z.string(), at: z.string() })),
   })

@@ -53,8 +53,11 @@ export const OrderLineInput = z
     unitPrice: Money,
     discount: Money.default(0),
     requiresShipping: z.boolean().default(true),
+    /** Units the shop already shipped (a snapshot of an order fulfilled elsewhere). */
+    shippedQuantity: z.number().int().min(0).optional(),
   })
   .strict()
+  .refine((l) => (l.shippedQuantity ?? 0) <= l.quantity, { message: 'cannot exceed quantity', path: ['shippedQuantity'] })
 export type OrderLineInput = z.infer<typeof OrderLineInput>
 
 /** Where an order came from: `api` for the native JSON API, `shopify`, or another shop system. */

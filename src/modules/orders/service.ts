@@ -3,7 +3,7 @@ import { isUniqueViolation, type Db } from '../../platform/db/index.js'
 import { fromJson, toJson } from '../../platform/db/json.js'
 import { AppError } from '../../platform/errors.js'
 import type { EventBus } from '../../platform/events.js'
-import { newId } from '../../platform/ids.js'
+import { newId, newToken } from '../../platform/ids.js'
 import { TenantDb } from '../../platform/tenancy.js'
 import type { CatalogService } from '../catalog/index.js'
 import type { CustomerService } from '../customers/index.js'
@@ -60,6 +60,8 @@ export interface Order {
   createdAt: string
   updatedAt: string
   version: number
+  /** Public order page token (at least 128 random bits). */
+  trackingToken: string
   lines: OrderLine[]
   history: OrderTransition[]
 }
@@ -142,6 +144,7 @@ export class OrderService {
           })
           .where('id', '=', existing.id)
           .execute()
+        await this.syncShipped(tx, existing.id, input)
         await this.events.append(tx, 'order.updated', existing.id, { orderId: existing.id, change: 'snapshot', sourceUpdatedAt: opts.sourceUpdatedAt })
       }
       const target = opts.target ?? (input.status === 'confirmed' ? 'confirmed' : undefined)
@@ -168,6 +171,7 @@ export class OrderService {
         created_at: now,
         updated_at: now,
         version: 1,
+        tracking_token: newToken(),
       })
       .execute()
     await tx
@@ -186,7 +190,7 @@ export class OrderService {
           unit_price: l.unitPrice,
           discount: l.discount,
           requires_shipping: l.requiresShipping ? 1 : 0,
-          shipped_quantity: 0,
+          shipped_quantity: l.shippedQuantity ?? 0,
         })),
       )
       .execute()
@@ -198,6 +202,18 @@ export class OrderService {
     const target = opts.target ?? input.status
     if (target !== 'placed') await this.advance(tx, id, target, opts.actor)
     return { id, created: true }
+  }
+
+  /** Takes shipped counts from a newer shop snapshot; counts only grow. */
+  private async syncShipped(tx: TenantDb, orderId: string, input: OrderInput): Promise<void> {
+    const lines = await tx.selectFrom('order_lines').select(['id', 'external_id', 'position', 'shipped_quantity', 'quantity']).where('order_id', '=', orderId).execute()
+    for (const [i, l] of input.lines.entries()) {
+      if (l.shippedQuantity === undefined) continue
+      const line = lines.find((x) => (l.externalId ? x.external_id === l.externalId : x.position === i + 1))
+      if (line && l.shippedQuantity > line.shipped_quantity) {
+        await tx.updateTable('order_lines').set({ shipped_quantity: Math.min(line.quantity, l.shippedQuantity) }).where('id', '=', line.id).execute()
+      }
+    }
   }
 
   /** Moves an order forward to `target` along legal steps (a shop snapshot); does nothing when it is already there or beyond. */
@@ -221,7 +237,7 @@ export class OrderService {
       if (!row) throw orderNotFound(id)
       if (!canTransition(row.status, to)) {
         throw new AppError('ORDER_TRANSITION_NOT_ALLOWED', 'conflict', `An order that is ${row.status} cannot become ${to}.`, {
-          extra: { status: row.status, allowed: allowedNext(row.status) },
+          extra: { currentStatus: row.status, allowed: allowedNext(row.status) },
         })
       }
       await this.applyTransition(tx, id, row.status, to, row.version, opts.reason ?? null, opts.actor)
@@ -307,6 +323,18 @@ export class OrderService {
     return row ? this.get(scope, row.id) : undefined
   }
 
+  /**
+   * The order behind a public page token, with its tenant. The token is the customer's capability:
+   * it is the only lookup that is not scoped by a tenant, and it reveals nothing without the token.
+   */
+  async findByTrackingToken(token: string): Promise<{ tenantId: string; order: Order } | undefined> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined
+    const row = await this.db.kysely.selectFrom('orders').select(['id', 'tenant_id']).where('tracking_token', '=', token).executeTakeFirst()
+    if (!row) return undefined
+    const order = await this.get(new TenantDb(row.tenant_id, this.db.kysely, this.db.dialect), row.id)
+    return order ? { tenantId: row.tenant_id, order } : undefined
+  }
+
   /** Newest first; pass the last id as `after` for the next page. */
   async list(scope: TenantDb, f: OrderFilter): Promise<Order[]> {
     let q = scope.selectFrom('orders').selectAll().orderBy('id', 'desc').limit(f.limit)
@@ -356,7 +384,7 @@ function toOrder(r: OrdersTable, lines: OrderLinesTable[], history: OrderHistory
     taxTotal: Number(r.tax_total), discountTotal: Number(r.discount_total), total: Number(r.total),
     shippingAddress: fromJson(r.shipping_address, null), billingAddress: fromJson(r.billing_address, null),
     landingSite: r.landing_site, referringSite: r.referring_site, tags: fromJson(r.tags, []), note: r.note,
-    attributes: fromJson(r.attributes, {}), placedAt: r.placed_at, createdAt: r.created_at, updatedAt: r.updated_at, version: r.version,
+    attributes: fromJson(r.attributes, {}), placedAt: r.placed_at, createdAt: r.created_at, updatedAt: r.updated_at, version: r.version, trackingToken: r.tracking_token,
     lines: lines.map((l) => ({
       id: l.id, position: l.position, externalId: l.external_id, sku: l.sku, variantId: l.variant_id, title: l.title,
       variantTitle: l.variant_title, quantity: l.quantity, unitPrice: Number(l.unit_price), discount: Number(l.discount),

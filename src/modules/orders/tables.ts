@@ -30,6 +30,8 @@ export interface OrdersTable {
   updated_at: string
   /** Bumped on every change: transitions are compare-and-set on it. */
   version: number
+  /** 256-bit token of the customer's public order page (/t/:token). */
+  tracking_token: string
 }
 
 export interface OrderLinesTable {

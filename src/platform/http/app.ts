@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
@@ -13,15 +13,15 @@ import { ordersHttp } from '../../modules/orders/http.js'
 import { catalogHttp } from '../../modules/catalog/http.js'
 import { customersHttp } from '../../modules/customers/http.js'
 import { shopifyWebhookHttp } from '../../integrations/shopify/http.js'
+import { orderStatusPage } from '../../pages/order-status.js'
 
 /** The whole HTTP surface of Kando (paths are stable API; see DESIGN.md). */
 export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: kando.log as FastifyBaseLogger,
     bodyLimit: kando.config.bodyLimitBytes,
-    disableRequestLogging: kando.config.logLevel !== 'debug' && kando.config.logLevel !== 'trace',
-    // Shopify order ids exceed 2^53; routes that need them parse bodies losslessly themselves.
-    trustProxy: false,
+    // Per-request log lines only when debugging: at thousands of webhooks a second they are noise and cost.
+    logController: new LogController({ disableRequestLogging: kando.config.logLevel !== 'debug' && kando.config.logLevel !== 'trace' }),
   })
   app.setValidatorCompiler(validatorCompiler)
   // Response schemas document the API; the bodies themselves are written with JSON.stringify.
@@ -85,5 +85,6 @@ export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   )
   await app.register(shopifyWebhookHttp(kando.shopify), { prefix: '/webhooks/shopify' })
+  await app.register(orderStatusPage({ orders: kando.orders, tenants: kando.tenants }))
   return app
 }

@@ -31,7 +31,8 @@ const TITLES: Record<number, string> = {
 }
 
 export function problem(status: number, code: string, detail: string, extra: Partial<Problem> = {}): Problem {
-  return { type: `https://kando.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`, title: TITLES[status] ?? 'Error', status, detail, code, ...extra }
+  // Core members last: an extra member can never overwrite status or code.
+  return { ...extra, type: `https://kando.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`, title: TITLES[status] ?? 'Error', status, detail, code }
 }
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
@@ -62,7 +63,8 @@ export function errorToProblem(error: unknown, request: FastifyRequest): Problem
     const part = (error as FastifyError).validationContext ?? 'body'
     const errors: FieldError[] = error.validation.map((v) => {
       const issue = (v.params as { issue?: ZodError['issues'][number] } | undefined)?.issue
-      const pointer = `/${part}${v.instancePath ?? ''}`
+      const path = issue ? issue.path.map(String).join('/') : (v.instancePath ?? '').replace(/^\//, '')
+      const pointer = `/${part}${path ? '/' + path : ''}`
       return { pointer, message: issue ? issueMessage(issue) : v.message ?? 'invalid' }
     })
     const first = errors[0]
