@@ -8,7 +8,9 @@ import { TenantDb } from '../../platform/tenancy.js'
 import type { TenantService } from '../../modules/tenants/index.js'
 import type { OrderService } from '../../modules/orders/index.js'
 import { verifyShopifyHmac } from './hmac.js'
-import { mapShopifyFulfillment, mapShopifyOrder, mapShopifyRefund, parseShopifyJson, ShopifyPayloadError } from './map.js'
+import { mapShopifyFulfillment, mapShopifyOrder, mapShopifyRefund, parseShopifyJson } from './map.js'
+import { ZodError } from 'zod'
+import { OrderInput } from '../../modules/orders/index.js'
 
 const QUEUE = 'shopify.webhook'
 
@@ -102,28 +104,47 @@ export class ShopifyWebhooks {
     return { outcome }
   }
 
-  /** Applies one stored webhook to the domain; safe to run twice. */
+  /**
+   * Applies one stored webhook to the domain, exactly once in effect: the claim on the row
+   * (processed_at), the domain changes and their events commit in one transaction, so a job run
+   * twice, or run again after a crash, changes nothing the second time.
+   */
   async process(tenantId: string, webhookId: string): Promise<void> {
     const scope = new TenantDb(tenantId, this.db.kysely, this.db.dialect)
     const row = await scope.selectFrom('shopify_webhooks').selectAll().where('webhook_id', '=', webhookId).executeTakeFirst()
     if (!row || row.processed_at) return
-    let outcome: string
+    let apply: (tx: TenantDb) => Promise<string>
     try {
-      outcome = await this.apply(scope, row.topic, parseShopifyJson(row.body))
+      // Parsing and mapping are pure and happen first: a payload we cannot use is recorded as
+      // rejected rather than retried, since retrying will not make it better.
+      apply = this.plan(row.topic, parseShopifyJson(row.body))
     } catch (err) {
-      if (!(err instanceof ShopifyPayloadError) && !(err instanceof SyntaxError) && !(err instanceof AppError && err.kind === 'invalid_data') && (err as Error).name !== 'ZodError') throw err
-      // A payload we cannot use will not get better by retrying: record why and move on.
-      outcome = `rejected: ${(err as Error).message}`.slice(0, 1000)
+      if (!(err instanceof SyntaxError) && !(err instanceof AppError) && !(err instanceof ZodError)) throw err
       this.log.warn({ tenantId, webhookId, topic: row.topic, err: (err as Error).message }, 'shopify webhook rejected')
+      await scope
+        .updateTable('shopify_webhooks')
+        .set({ processed_at: this.clock.now().toISOString(), outcome: `rejected: ${(err as Error).message}`.slice(0, 1000) })
+        .where('webhook_id', '=', webhookId)
+        .where('processed_at', 'is', null)
+        .execute()
+      return
     }
-    await scope
-      .updateTable('shopify_webhooks')
-      .set({ processed_at: this.clock.now().toISOString(), outcome })
-      .where('webhook_id', '=', webhookId)
-      .execute()
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const tx = scope.with(trx)
+      const claim = await tx
+        .updateTable('shopify_webhooks')
+        .set({ processed_at: this.clock.now().toISOString() })
+        .where('webhook_id', '=', webhookId)
+        .where('processed_at', 'is', null)
+        .executeTakeFirst()
+      if (Number(claim.numUpdatedRows) === 0) return // another run got here first
+      const outcome = await apply(tx)
+      await tx.updateTable('shopify_webhooks').set({ outcome }).where('webhook_id', '=', webhookId).execute()
+    })
   }
 
-  private async apply(scope: TenantDb, topic: string, payload: unknown): Promise<string> {
+  /** Maps a payload to the change it asks for; throws before any write when the payload is unusable. */
+  private plan(topic: string, payload: unknown): (tx: TenantDb) => Promise<string> {
     const actor = `shopify:${topic}`
     switch (topic) {
       case 'orders/create':
@@ -131,33 +152,41 @@ export class ShopifyWebhooks {
       case 'orders/paid':
       case 'orders/cancelled': {
         const mapped = mapShopifyOrder(payload)
-        const { order, created } = await this.orders.ingest(scope, mapped.input, { actor, target: mapped.target, sourceUpdatedAt: mapped.sourceUpdatedAt })
-        this.metrics.ordersIngested.inc({ source: 'shopify', result: created ? 'created' : 'existing' })
-        return `order ${order.id} ${created ? 'created' : 'updated'} (${order.status})`
+        const input = OrderInput.parse(mapped.input)
+        return async (tx) => {
+          const { order, created } = await this.orders.ingest(tx, input, { actor, target: mapped.target, sourceUpdatedAt: mapped.sourceUpdatedAt })
+          this.metrics.ordersIngested.inc({ source: 'shopify', result: created ? 'created' : 'existing' })
+          return `order ${order.id} ${created ? 'created' : 'updated'} (${order.status})`
+        }
       }
       case 'fulfillments/create':
       case 'fulfillments/update': {
         const f = mapShopifyFulfillment(payload)
         // An update repeats the lines of its create: count shipped quantities once per fulfilment.
         const lines = topic === 'fulfillments/create' ? f.lines : []
-        const order = await this.orders.recordFulfillment(scope, 'shopify', f.orderExternalId, {
-          lines,
-          detail: {
-            fulfillmentId: f.fulfillmentId, status: f.status, shipmentStatus: f.shipmentStatus ?? null,
-            trackingCompany: f.trackingCompany ?? null, trackingNumbers: f.trackingNumbers, trackingUrls: f.trackingUrls,
-          },
-        }, actor)
-        if (!order) throw new Error(`fulfilment for unknown order ${f.orderExternalId}; retrying until the order arrives`)
-        return `fulfillment ${f.fulfillmentId} on ${order.id} (${order.status})`
+        return async (tx) => {
+          const order = await this.orders.recordFulfillment(tx, 'shopify', f.orderExternalId, {
+            lines,
+            detail: {
+              fulfillmentId: f.fulfillmentId, status: f.status, shipmentStatus: f.shipmentStatus ?? null,
+              trackingCompany: f.trackingCompany ?? null, trackingNumbers: f.trackingNumbers, trackingUrls: f.trackingUrls,
+            },
+          }, actor)
+          if (!order) throw new Error(`fulfilment for unknown order ${f.orderExternalId}; retrying until the order arrives`)
+          return `fulfillment ${f.fulfillmentId} on ${order.id} (${order.status})`
+        }
       }
       case 'refunds/create': {
         const r = mapShopifyRefund(payload)
-        const ok = await this.orders.recordRefund(scope, 'shopify', r.orderExternalId, { ...r })
-        if (!ok) throw new Error(`refund for unknown order ${r.orderExternalId}; retrying until the order arrives`)
-        return `refund ${r.refundId}`
+        return async (tx) => {
+          if (!(await this.orders.recordRefund(tx, 'shopify', r.orderExternalId, { ...r }))) {
+            throw new Error(`refund for unknown order ${r.orderExternalId}; retrying until the order arrives`)
+          }
+          return `refund ${r.refundId}`
+        }
       }
       default:
-        return 'ignored'
+        return async () => 'ignored'
     }
   }
 }

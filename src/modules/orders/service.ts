@@ -106,7 +106,9 @@ export class OrderService {
     private readonly catalog: CatalogService,
   ) {}
 
+  /** Runs `fn` in a transaction, or in the caller's when `scope` is already inside one (one unit of work). */
   private async inTransaction<R>(scope: TenantDb, fn: (tx: TenantDb) => Promise<R>): Promise<R> {
+    if (scope.db.isTransaction) return fn(scope)
     return this.db.kysely.transaction().execute((trx) => fn(scope.with(trx)))
   }
 
@@ -121,8 +123,9 @@ export class OrderService {
         const { id, created } = await this.inTransaction(scope, (tx) => this.ingestIn(tx, input, opts))
         return { order: (await this.get(scope, id))!, created }
       } catch (err) {
-        // Two deliveries of a new order raced; the loser now finds the winner's row.
-        if (attempt < 2 && isUniqueViolation(err)) continue
+        // Two deliveries of a new order raced; the loser now finds the winner's row. Inside a
+        // caller's transaction (already aborted on PostgreSQL) the caller's retry does this instead.
+        if (attempt < 2 && isUniqueViolation(err) && !scope.db.isTransaction) continue
         throw err
       }
     }
