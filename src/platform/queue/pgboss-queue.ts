@@ -4,6 +4,8 @@ import type { Db, Executor } from '../db/index.js'
 import { defaultPolicy, type DeadJob, type JobHandler, type Queue, type QueuePolicy, type WorkOptions } from './types.js'
 
 const SCHEMA = 'pgboss'
+/** Ten years: in effect, dead jobs are kept until retried. */
+const DEAD_JOBS_KEPT_SECONDS = 10 * 365 * 24 * 3600
 
 /**
  * The PostgreSQL queue, on pg-boss: jobs are claimed with FOR UPDATE SKIP LOCKED, so any number of
@@ -31,6 +33,9 @@ export class PgBossQueue implements Queue {
       connectionString: db.url,
       schema: SCHEMA,
       max: 4,
+      // Dead jobs stay listed (deadJobs) and revivable (retryDead) until someone acts, as on SQLite:
+      // by default pg-boss moves failed jobs to its archive after 12 h and deletes them a week later.
+      archiveFailedAfterSeconds: DEAD_JOBS_KEPT_SECONDS,
       ...(options.maintenanceIntervalSeconds !== undefined ? { maintenanceIntervalSeconds: options.maintenanceIntervalSeconds } : {}),
     })
     this.boss.on('error', () => {})
@@ -82,14 +87,18 @@ export class PgBossQueue implements Queue {
     for (let i = 0; i < (options.concurrency ?? 2); i++) {
       const workerId: string = await this.boss.work<T>(name, { batchSize, pollingIntervalSeconds: 0.5 }, async (jobs) => {
         // One failing job must not fail its batch-mates: fail it alone, let the rest complete.
+        // The fails wait until the batch is done: pg-boss completes the whole batch (every job of it
+        // still active) right after this callback, so a job failed early could come due, be fetched
+        // by another loop and then be marked completed under that second run, losing its outcome.
+        const failures: Array<{ id: string; message: string }> = []
         for (const job of jobs) {
           try {
             await handler({ id: job.id, name, data: job.data })
           } catch (err) {
-            const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
-            await this.boss.fail(name, job.id, { message })
+            failures.push({ id: job.id, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
           }
         }
+        for (const f of failures) await this.boss.fail(name, f.id, { message: f.message })
         // A full batch means more may be waiting: fetch again at once instead of sleeping.
         if (jobs.length === batchSize) this.boss.notifyWorker(workerId)
       })
@@ -101,7 +110,9 @@ export class PgBossQueue implements Queue {
     if (!this.started) return
     await this.started
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 })
-    this.started = undefined
+    // `started` stays set: a stopped queue is not started again (counts, deadJobs, send still work).
+    // pg-boss does not restart cleanly: its maintenance timer would no longer be cleared on stop
+    // (the process never exits) and would no longer expire anything.
   }
 
   async deadJobs(name?: string, limit = 100): Promise<DeadJob[]> {
@@ -121,11 +132,18 @@ export class PgBossQueue implements Queue {
   }
 
   async retryDead(name?: string): Promise<number> {
-    const dead = await this.deadJobs(name, 100_000)
-    const byName = new Map<string, string[]>()
-    for (const j of dead) byName.set(j.name, [...(byName.get(j.name) ?? []), j.id])
-    for (const [queue, ids] of byName) await this.boss.retry(queue, ids)
-    return dead.length
+    await this.start()
+    // pg-boss's retry() (one more attempt), plus two resets it lacks: maintenance archives (takes out
+    // of the queue) a waiting job whose keep_until (start_after + 14 days) has passed, and a job not
+    // failed whose completed_on is older than 12 h; a job dead for a while would vanish, never run.
+    const res = await this.db.pool!.query(
+      `update ${SCHEMA}.job
+       set state = 'retry', retry_limit = retry_limit + 1, completed_on = null,
+         keep_until = greatest(keep_until, now() + interval '14 days')
+       where state = 'failed' and ($1::text is null or name = $1)`,
+      [name ?? null],
+    )
+    return res.rowCount ?? 0
   }
 
   async counts() {
