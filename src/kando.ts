@@ -53,7 +53,10 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
   try {
     if (options.migrate !== false) await migrateToLatest(db)
     const secrets = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir))
-    const queue: Queue = db.dialect === 'postgres' ? new PgBossQueue(db) : new SqliteQueue(db, clock, { pollMs: options.pollMs })
+    const queue: Queue =
+      db.dialect === 'postgres'
+        ? new PgBossQueue(db, { onError: (err) => log.error({ err }, 'queue error'), onJobFailed: (f) => log.warn(f, 'job failed') })
+        : new SqliteQueue(db, clock, { pollMs: options.pollMs, onError: (err) => log.error({ err }, 'queue error'), onJobFailed: (f) => log.warn(f, 'job failed') })
     const events = new EventBus(db, queue, clock)
     const metrics = new Metrics()
     const tenants = new TenantService(db, clock, secrets)

@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss'
 import { CompiledQuery } from 'kysely'
 import type { Db, Executor } from '../db/index.js'
-import { defaultPolicy, type DeadJob, type JobHandler, type Queue, type QueuePolicy, type WorkOptions } from './types.js'
+import { defaultPolicy, type DeadJob, type JobFailure, type JobHandler, type Queue, type QueuePolicy, type WorkOptions } from './types.js'
 
 const SCHEMA = 'pgboss'
 /** Ten years: in effect, dead jobs are kept until retried. */
@@ -14,6 +14,7 @@ const DEAD_JOBS_KEPT_SECONDS = 10 * 365 * 24 * 3600
  */
 export class PgBossQueue implements Queue {
   readonly engine = 'pg-boss' as const
+  private readonly onJobFailed?: (f: JobFailure) => void
   private readonly boss: PgBoss
   private started?: Promise<void>
   private declared = new Map<string, QueuePolicy>()
@@ -24,6 +25,9 @@ export class PgBossQueue implements Queue {
     options: {
       /** How often expired jobs (held by a dead worker) are handed back; pg-boss's default is 120 s. */
       maintenanceIntervalSeconds?: number
+      onError?: (err: unknown) => void
+      /** Told of each failed attempt (pg-boss decides about retries, so `dead` is not known here). */
+      onJobFailed?: (f: JobFailure) => void
     } = {},
   ) {
     // Maintenance (expiry of jobs held by dead workers, archiving) runs in every process; pg-boss
@@ -38,7 +42,8 @@ export class PgBossQueue implements Queue {
       archiveFailedAfterSeconds: DEAD_JOBS_KEPT_SECONDS,
       ...(options.maintenanceIntervalSeconds !== undefined ? { maintenanceIntervalSeconds: options.maintenanceIntervalSeconds } : {}),
     })
-    this.boss.on('error', () => {})
+    this.boss.on('error', (err) => options.onError?.(err))
+    this.onJobFailed = options.onJobFailed
   }
 
   private start(): Promise<void> {
@@ -98,7 +103,10 @@ export class PgBossQueue implements Queue {
             failures.push({ id: job.id, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
           }
         }
-        for (const f of failures) await this.boss.fail(name, f.id, { message: f.message })
+        for (const f of failures) {
+          await this.boss.fail(name, f.id, { message: f.message })
+          this.onJobFailed?.({ queue: name, jobId: f.id, dead: false, error: f.message })
+        }
         // A full batch means more may be waiting: fetch again at once instead of sleeping.
         if (jobs.length === batchSize) this.boss.notifyWorker(workerId)
       })

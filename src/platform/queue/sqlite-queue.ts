@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Db, Executor } from '../db/index.js'
 import type { Clock } from '../clock.js'
 import { newId } from '../ids.js'
-import { defaultPolicy, type DeadJob, type JobHandler, type Queue, type QueuePolicy, type WorkOptions } from './types.js'
+import { defaultPolicy, type DeadJob, type JobFailure, type JobHandler, type Queue, type QueuePolicy, type WorkOptions } from './types.js'
 
 interface Worker {
   name: string
@@ -33,7 +33,7 @@ export class SqliteQueue implements Queue {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly options: { pollMs?: number } = {},
+    private readonly options: { pollMs?: number; onError?: (err: unknown) => void; onJobFailed?: (f: JobFailure) => void; keepCompletedDays?: number } = {},
   ) {}
 
   async declare(name: string, policy: Partial<QueuePolicy> = {}): Promise<void> {
@@ -85,11 +85,15 @@ export class SqliteQueue implements Queue {
       let didWork = false
       for (const worker of this.workers) {
         if (!this.running) break
-        const n = await this.runBatch(worker).catch(() => 0)
+        const n = await this.runBatch(worker).catch((err) => {
+          this.options.onError?.(err)
+          return 0
+        })
         if (n > 0) didWork = true
       }
       if (!didWork) {
         for (const w of this.idleWaiters.splice(0)) w()
+        await this.purgeCompleted().catch((err) => this.options.onError?.(err))
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, pollMs)
           this.wake = () => {
@@ -122,6 +126,9 @@ export class SqliteQueue implements Queue {
           .updateTable('jobs')
           .set({ state: 'completed', finished_at: this.clock.now().getTime(), locked_until: null })
           .where('id', '=', row.id)
+          // Only while we still hold it: a lock that expired may have handed the job to another run.
+          .where('state', '=', 'active')
+          .where('attempt', '=', row.attempt)
           .execute()
       } catch (err) {
         await this.fail(row.id, worker.name, row.attempt, err)
@@ -143,7 +150,21 @@ export class SqliteQueue implements Queue {
           : { state: 'created', last_error: message, locked_until: null, start_after: now + backoffMs(policy, attempt) },
       )
       .where('id', '=', id)
+      .where('state', '=', 'active')
+      .where('attempt', '=', attempt)
       .execute()
+    this.options.onJobFailed?.({ queue: name, jobId: id, attempt, dead, error: message })
+  }
+
+  private lastPurge = 0
+
+  /** Deletes completed jobs older than keepCompletedDays (7 by default), at most once a minute; dead jobs stay. */
+  private async purgeCompleted(): Promise<void> {
+    const now = this.clock.now().getTime()
+    if (now - this.lastPurge < 60_000) return
+    this.lastPurge = now
+    const keepMs = (this.options.keepCompletedDays ?? 7) * 86_400_000
+    await this.db.kysely.deleteFrom('jobs').where('state', '=', 'completed').where('finished_at', '<', now - keepMs).execute()
   }
 
   async stop(): Promise<void> {

@@ -31,6 +31,16 @@ export interface WorkOptions {
   concurrency?: number
 }
 
+/** A failed attempt, for the log: `dead` when no retry is left. */
+export interface JobFailure {
+  queue: string
+  jobId: string
+  /** Known on SQLite; pg-boss keeps its own count. */
+  attempt?: number
+  dead: boolean
+  error: string
+}
+
 export type JobHandler<T = unknown> = (job: Job<T>) => Promise<void>
 
 /**
