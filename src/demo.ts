@@ -51,7 +51,7 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
       })
     }
   })
-  const { order } = await kando.orders.ingest(kando.scope(tenant.id), {
+  const { id: firstOrderId } = await kando.orders.ingest(kando.scope(tenant.id), {
     externalId: 'demo-first-order', source: 'api', number: '#1000', placedAt: kando.clock.now().toISOString(), currency: 'JPY', status: 'confirmed',
     customer: { email: 'hanako@example.jp', firstName: '花子', lastName: '山田', locale: 'ja' },
     shippingAddress: { name: '山田 花子', postalCode: '150-0001', prefectureCode: '13', region: '東京都', city: '渋谷区', address1: '神宮前1-2-3', country: 'JP' },
@@ -62,6 +62,7 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
     shippingTotal: 550,
     total: PRODUCTS[0]!.price * 2 + PRODUCTS[3]!.price + 550,
   }, { actor: 'demo' })
+  const order = await kando.orders.getOrThrow(kando.scope(tenant.id), firstOrderId)
   print('')
   print('  Kando (感動) is running with a demo brand.')
   print(`  Admin / API:     ${base}/api/v1   (OpenAPI docs: ${base}/docs)`)

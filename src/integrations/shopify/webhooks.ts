@@ -5,7 +5,7 @@ import { AppError } from '../../platform/errors.js'
 import type { Metrics } from '../../platform/metrics.js'
 import type { Queue } from '../../platform/queue/types.js'
 import { TenantDb } from '../../platform/tenancy.js'
-import type { TenantService } from '../../modules/tenants/index.js'
+import type { Tenant, TenantService } from '../../modules/tenants/index.js'
 import type { OrderService } from '../../modules/orders/index.js'
 import { verifyShopifyHmac } from './hmac.js'
 import { mapShopifyFulfillment, mapShopifyOrder, mapShopifyRefund, parseShopifyJson } from './map.js'
@@ -13,6 +13,15 @@ import { ZodError } from 'zod'
 import { OrderInput } from '../../modules/orders/index.js'
 
 const QUEUE = 'shopify.webhook'
+/** How long a brand's secret is trusted from memory; a rotation elsewhere takes effect within this. */
+const TENANT_CACHE_MS = 30_000
+
+class DuplicateDelivery extends Error {}
+
+/** Errors that say the payload itself is unusable: retrying cannot help. */
+function isPayloadError(err: unknown): boolean {
+  return err instanceof SyntaxError || err instanceof ZodError || (err instanceof AppError && err.kind === 'invalid_data')
+}
 
 /** Topics Kando acts on; anything else is acknowledged and logged. */
 export const SHOPIFY_TOPICS = [
@@ -60,17 +69,35 @@ export class ShopifyWebhooks {
     })
   }
 
+  private tenantCache = new Map<string, { tenant: Tenant; secret: string | undefined; until: number }>()
+
+  /** The tenant and its secret by slug or id, cached briefly: every webhook needs them. */
+  private async tenantFor(ref: string): Promise<{ tenant: Tenant; secret: string | undefined } | undefined> {
+    const now = Date.now()
+    const hit = this.tenantCache.get(ref)
+    if (hit && hit.until > now) return hit
+    const tenant = await this.tenants.find(ref).catch(() => undefined)
+    if (!tenant) return undefined
+    const entry = { tenant, secret: await this.tenants.shopifySecret(tenant.id), until: now + TENANT_CACHE_MS }
+    if (this.tenantCache.size > 10_000) this.tenantCache.clear()
+    this.tenantCache.set(ref, entry)
+    return entry
+  }
+
   /**
    * Checks the signature before anything is parsed or stored; a bad one is refused with 401 and
-   * leaves no trace but a log line and a metric.
+   * leaves no trace but a log line and a metric. A good one is applied at once, in the same
+   * transaction that records its webhook id (so a redelivery finds it and changes nothing); when
+   * it cannot be applied now (say, a fulfilment whose order has not arrived) it is stored and
+   * queued for the worker to retry.
    */
   async accept(tenantRef: string, h: WebhookHeaders, rawBody: Buffer): Promise<AcceptResult> {
-    const tenant = await this.tenants.find(tenantRef).catch(() => undefined)
-    const secret = tenant ? await this.tenants.shopifySecret(tenant.id) : undefined
-    if (!tenant || !secret || !verifyShopifyHmac(rawBody, h.hmac, secret)) {
+    const found = await this.tenantFor(tenantRef)
+    if (!found || !found.secret || !verifyShopifyHmac(rawBody, h.hmac, found.secret)) {
       this.metrics.webhooksReceived.inc({ provider: 'shopify', topic: h.topic ?? 'unknown', outcome: 'bad_signature' })
       throw new AppError('WEBHOOK_SIGNATURE_INVALID', 'unauthorized', 'The X-Shopify-Hmac-Sha256 signature does not match this body.')
     }
+    const tenant = found.tenant
     const topic = h.topic ?? ''
     if (!(SHOPIFY_TOPICS as readonly string[]).includes(topic)) {
       this.log.info({ tenant: tenant.slug, topic, webhookId: h.webhookId }, 'shopify webhook topic not handled; acknowledged')
@@ -80,26 +107,51 @@ export class ShopifyWebhooks {
     if (!h.webhookId) {
       throw new AppError('WEBHOOK_ID_MISSING', 'bad_request', 'X-Shopify-Webhook-Id is required to deduplicate deliveries.')
     }
-    const webhookId = h.webhookId
-    const inserted = await this.db.kysely.transaction().execute(async (trx) => {
-      const tx = new TenantDb(tenant.id, trx, this.db.dialect)
-      const res = await tx
-        .insertInto('shopify_webhooks', {
-          webhook_id: webhookId,
-          topic,
-          shop_domain: h.shopDomain ?? null,
-          body: rawBody.toString('utf8'),
-          received_at: this.clock.now().toISOString(),
-          processed_at: null,
-          outcome: null,
+    const scope = new TenantDb(tenant.id, this.db.kysely, this.db.dialect)
+    const now = this.clock.now().toISOString()
+    const row = { webhook_id: h.webhookId, topic, shop_domain: h.shopDomain ?? null, body: rawBody.toString('utf8'), received_at: now }
+
+    let apply: ((tx: TenantDb) => Promise<string>) | undefined
+    let rejected: string | undefined
+    try {
+      apply = this.plan(topic, parseShopifyJson(rawBody))
+    } catch (err) {
+      if (!isPayloadError(err)) throw err
+      rejected = `rejected: ${(err as Error).message}`.slice(0, 1000)
+      this.log.warn({ tenant: tenant.slug, webhookId: h.webhookId, topic, err: (err as Error).message }, 'shopify webhook rejected')
+    }
+
+    if (apply) {
+      try {
+        const applied = await this.db.kysely.transaction().execute(async (trx) => {
+          const tx = scope.with(trx)
+          const outcome = await apply(tx)
+          // Recorded after the change, in its transaction: a redelivery conflicts here and rolls back.
+          const res = await tx.insertInto('shopify_webhooks', { ...row, processed_at: now, outcome }).onConflict((oc) => oc.doNothing()).executeTakeFirst()
+          if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) throw new DuplicateDelivery()
+          return true
         })
+        if (applied) return this.counted(topic, 'accepted')
+      } catch (err) {
+        if (err instanceof DuplicateDelivery) return this.counted(topic, 'duplicate')
+        this.log.info({ tenant: tenant.slug, webhookId: h.webhookId, topic, err: (err as Error).message }, 'shopify webhook queued for retry')
+      }
+    }
+
+    const fresh = await this.db.kysely.transaction().execute(async (trx) => {
+      const tx = scope.with(trx)
+      const res = await tx
+        .insertInto('shopify_webhooks', { ...row, processed_at: rejected ? now : null, outcome: rejected ?? null })
         .onConflict((oc) => oc.doNothing())
         .executeTakeFirst()
-      const fresh = Number(res.numInsertedOrUpdatedRows ?? 0) > 0
-      if (fresh) await this.queue.send(trx, QUEUE, { tenantId: tenant.id, webhookId })
-      return fresh
+      const inserted = Number(res.numInsertedOrUpdatedRows ?? 0) > 0
+      if (inserted && !rejected) await this.queue.send(trx, QUEUE, { tenantId: tenant.id, webhookId: h.webhookId })
+      return inserted
     })
-    const outcome = inserted ? 'accepted' : 'duplicate'
+    return this.counted(topic, fresh ? 'accepted' : 'duplicate')
+  }
+
+  private counted(topic: string, outcome: AcceptResult['outcome']): AcceptResult {
     this.metrics.webhooksReceived.inc({ provider: 'shopify', topic, outcome })
     return { outcome }
   }
@@ -119,7 +171,7 @@ export class ShopifyWebhooks {
       // rejected rather than retried, since retrying will not make it better.
       apply = this.plan(row.topic, parseShopifyJson(row.body))
     } catch (err) {
-      if (!(err instanceof SyntaxError) && !(err instanceof AppError) && !(err instanceof ZodError)) throw err
+      if (!isPayloadError(err)) throw err
       this.log.warn({ tenantId, webhookId, topic: row.topic, err: (err as Error).message }, 'shopify webhook rejected')
       await scope
         .updateTable('shopify_webhooks')
@@ -154,9 +206,9 @@ export class ShopifyWebhooks {
         const mapped = mapShopifyOrder(payload)
         const input = OrderInput.parse(mapped.input)
         return async (tx) => {
-          const { order, created } = await this.orders.ingest(tx, input, { actor, target: mapped.target, sourceUpdatedAt: mapped.sourceUpdatedAt })
+          const { id, status, created } = await this.orders.ingest(tx, input, { actor, target: mapped.target, sourceUpdatedAt: mapped.sourceUpdatedAt })
           this.metrics.ordersIngested.inc({ source: 'shopify', result: created ? 'created' : 'existing' })
-          return `order ${order.id} ${created ? 'created' : 'updated'} (${order.status})`
+          return `order ${id} ${created ? 'created' : 'updated'} (${status})`
         }
       }
       case 'fulfillments/create':

@@ -45,9 +45,9 @@ export const ordersHttp =
       },
     }, async (req, reply) => {
       const result = await withIdempotencyKey(req.scope, req.headers['idempotency-key'], req.body, deps.now, async () => {
-        const { order, created } = await deps.orders.ingest(req.scope, req.body, { actor: `api:${req.tenant.slug}`, defaultLocale: req.tenant.locale })
-        deps.onIngest?.(order.source, created)
-        return { status: created ? 201 : 200, body: order }
+        const { id, created } = await deps.orders.ingest(req.scope, req.body, { actor: `api:${req.tenant.slug}`, defaultLocale: req.tenant.locale })
+        deps.onIngest?.(req.body.source, created)
+        return { status: created ? 201 : 200, body: await deps.orders.getOrThrow(req.scope, id) }
       })
       if (result.replayed) reply.header('idempotent-replayed', 'true')
       return reply.code(result.status as 200 | 201).send(result.body as never)

@@ -75,6 +75,13 @@ export interface IngestOptions {
   defaultLocale?: string
 }
 
+/** What intake did: the order's id and status now, and whether it was new. */
+export interface IngestResult {
+  id: string
+  status: OrderStatus
+  created: boolean
+}
+
 export interface OrderFilter {
   status?: OrderStatus
   customerId?: string
@@ -116,12 +123,11 @@ export class OrderService {
    * Takes an order in. The same (source, externalId) always yields the same order: a retry or a
    * later snapshot updates it and never creates a second one.
    */
-  async ingest(scope: TenantDb, raw: OrderInputRaw, opts: IngestOptions): Promise<{ order: Order; created: boolean }> {
+  async ingest(scope: TenantDb, raw: OrderInputRaw, opts: IngestOptions): Promise<IngestResult> {
     const input = OrderInput.parse(raw)
     for (let attempt = 0; ; attempt++) {
       try {
-        const { id, created } = await this.inTransaction(scope, (tx) => this.ingestIn(tx, input, opts))
-        return { order: (await this.get(scope, id))!, created }
+        return await this.inTransaction(scope, (tx) => this.ingestIn(tx, input, opts))
       } catch (err) {
         // Two deliveries of a new order raced; the loser now finds the winner's row. Inside a
         // caller's transaction (already aborted on PostgreSQL) the caller's retry does this instead.
@@ -131,7 +137,7 @@ export class OrderService {
     }
   }
 
-  private async ingestIn(tx: TenantDb, input: OrderInput, opts: IngestOptions): Promise<{ id: string; created: boolean }> {
+  private async ingestIn(tx: TenantDb, input: OrderInput, opts: IngestOptions): Promise<IngestResult> {
     const now = this.clock.now().toISOString()
     const existing = await tx.selectFrom('orders').selectAll().where('source', '=', input.source).where('external_id', '=', input.externalId).executeTakeFirst()
     if (existing) {
@@ -151,8 +157,8 @@ export class OrderService {
         await this.events.append(tx, 'order.updated', existing.id, { orderId: existing.id, change: 'snapshot', sourceUpdatedAt: opts.sourceUpdatedAt })
       }
       const target = opts.target ?? (input.status === 'confirmed' ? 'confirmed' : undefined)
-      if (target && (newer || !opts.sourceUpdatedAt)) await this.advance(tx, existing.id, target, opts.actor)
-      return { id: existing.id, created: false }
+      const status = target && (newer || !opts.sourceUpdatedAt) ? await this.advance(tx, existing.id, target, opts.actor) : existing.status
+      return { id: existing.id, status, created: false }
     }
 
     const customer = await this.customers.upsertFromOrder(tx, input.source, input.customer, opts.defaultLocale ?? 'ja')
@@ -203,8 +209,8 @@ export class OrderService {
       currency: input.currency, total: input.total, lines: input.lines.length,
     })
     const target = opts.target ?? input.status
-    if (target !== 'placed') await this.advance(tx, id, target, opts.actor)
-    return { id, created: true }
+    const status = target !== 'placed' ? await this.advance(tx, id, target, opts.actor, { status: 'placed', version: 1 }) : 'placed'
+    return { id, status, created: true }
   }
 
   /** Takes shipped counts from a newer shop snapshot; counts only grow. */
@@ -220,10 +226,10 @@ export class OrderService {
   }
 
   /** Moves an order forward to `target` along legal steps (a shop snapshot); does nothing when it is already there or beyond. */
-  private async advance(tx: TenantDb, id: string, target: OrderStatus, actor: string): Promise<void> {
-    const row = await tx.selectFrom('orders').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow()
+  private async advance(tx: TenantDb, id: string, target: OrderStatus, actor: string, known?: { status: OrderStatus; version: number }): Promise<OrderStatus> {
+    const row = known ?? (await tx.selectFrom('orders').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow())
     const path = pathTo(row.status, target)
-    if (!path) return
+    if (!path) return row.status
     let version = row.version
     let from = row.status
     for (const to of path) {
@@ -231,6 +237,7 @@ export class OrderService {
       from = to
       version++
     }
+    return from
   }
 
   /** An explicit lifecycle move; an illegal one is refused with 409 and changes nothing. */

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
 import pg from 'pg'
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely'
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely'
 import type { Database } from '../../schema.js'
 
 export type DialectName = 'sqlite' | 'postgres'
@@ -41,10 +41,31 @@ export function openDb(url: string, options: { poolSize?: number } = {}): Db {
     database.pragma('synchronous = NORMAL')
     database.pragma('foreign_keys = ON')
     database.pragma('busy_timeout = 5000')
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) })
     return { kysely, dialect: 'sqlite', url, close: () => kysely.destroy() }
   }
   throw new Error(`KANDO_DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`)
+}
+
+/**
+ * Kysely prepares every query afresh; preparing costs more than running a small statement.
+ * Kando's queries are a fixed set of shapes, so statements are kept by SQL text (bounded, LRU).
+ * Kysely only calls all()/run() on them, never iterate(), so reuse is safe.
+ */
+function withStatementCache(database: SQLite.Database, max = 500): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>()
+  const prepare = (source: string) => {
+    let stmt = cache.get(source)
+    if (stmt) {
+      cache.delete(source)
+    } else {
+      stmt = database.prepare(source)
+      if (cache.size >= max) cache.delete(cache.keys().next().value!)
+    }
+    cache.set(source, stmt)
+    return stmt
+  }
+  return { prepare, close: () => database.close() }
 }
 
 /** True when the error is a unique-constraint violation, on either engine. */

@@ -29,6 +29,7 @@ export class SqliteQueue implements Queue {
   private loop?: Promise<void>
   private wake?: () => void
   private idleWaiters: Array<() => void> = []
+  private wakeScheduled = false
 
   constructor(
     private readonly db: Db,
@@ -67,7 +68,13 @@ export class SqliteQueue implements Queue {
         finished_at: null,
       })
       .execute()
-    setImmediate(() => this.wake?.())
+    if (!this.wakeScheduled) {
+      this.wakeScheduled = true
+      setImmediate(() => {
+        this.wakeScheduled = false
+        this.wake?.()
+      })
+    }
   }
 
   async work<T>(name: string, handler: JobHandler<T>, options: WorkOptions = {}): Promise<void> {
@@ -133,6 +140,9 @@ export class SqliteQueue implements Queue {
       } catch (err) {
         await this.fail(row.id, worker.name, row.attempt, err)
       }
+      // better-sqlite3 answers synchronously, so awaits alone never yield: let HTTP requests in
+      // between jobs, or a backlog would hold the event loop for the whole batch.
+      await new Promise((resolve) => setImmediate(resolve))
     }
     return claimed.rows.length
   }
