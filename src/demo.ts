@@ -41,7 +41,7 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
     return
   }
   const { tenant, apiKey } = await kando.tenants.create({ slug: DEMO_SLUG, name: '感動ストア (Kando demo)', shopifySecret: newToken(24) })
-  await kando.db.kysely.transaction().execute(async (trx) => {
+  await kando.db.transaction(async (trx) => {
     const tx = kando.scope(tenant.id).with(trx)
     for (const p of PRODUCTS) {
       await kando.catalog.upsertProduct(tx, {

@@ -73,7 +73,7 @@ export class EventBus {
   }
 
   private async deliver(consumer: Consumer, eventId: string, tenantId: string): Promise<void> {
-    await this.db.kysely.transaction().execute(async (trx) => {
+    await this.db.transaction(async (trx) => {
       const tx = new TenantDb(tenantId, trx, this.db.dialect)
       const receipt = await sql`insert into consumed_events (consumer, event_id, tenant_id, consumed_at)
         values (${consumer.name}, ${eventId}, ${tenantId}, ${this.clock.now().toISOString()})

@@ -33,7 +33,7 @@ export function newId(prefix: string, at: Date = new Date()): string {
     lastRandom = increment(lastRandom)
   } else {
     lastMs = ms
-    lastRandom = randomBytes(10)
+    lastRandom = pooledRandom(10)
     lastRandom[0]! &= 0x7f // headroom so counting up never overflows in practice
   }
   for (let i = 5; i >= 0; i--) {
@@ -42,6 +42,21 @@ export function newId(prefix: string, at: Date = new Date()): string {
   }
   bytes.set(lastRandom, 6)
   return `${prefix}_${encodeBase32(bytes)}`
+}
+
+// Random bytes are drawn from the OS in blocks: one call per id costs more than the rest of newId.
+const POOL_SIZE = 4096
+let pool = randomBytes(POOL_SIZE)
+let poolOffset = 0
+
+function pooledRandom(n: number): Buffer {
+  if (poolOffset + n > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE)
+    poolOffset = 0
+  }
+  const out = Buffer.from(pool.subarray(poolOffset, poolOffset + n))
+  poolOffset += n
+  return out
 }
 
 let lastMs = 0

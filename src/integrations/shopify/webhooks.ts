@@ -123,7 +123,7 @@ export class ShopifyWebhooks {
 
     if (apply) {
       try {
-        const applied = await this.db.kysely.transaction().execute(async (trx) => {
+        const applied = await this.db.transaction(async (trx) => {
           const tx = scope.with(trx)
           const outcome = await apply(tx)
           // Recorded after the change, in its transaction: a redelivery conflicts here and rolls back.
@@ -138,7 +138,7 @@ export class ShopifyWebhooks {
       }
     }
 
-    const fresh = await this.db.kysely.transaction().execute(async (trx) => {
+    const fresh = await this.db.transaction(async (trx) => {
       const tx = scope.with(trx)
       const res = await tx
         .insertInto('shopify_webhooks', { ...row, processed_at: rejected ? now : null, outcome: rejected ?? null })
@@ -181,7 +181,7 @@ export class ShopifyWebhooks {
         .execute()
       return
     }
-    await this.db.kysely.transaction().execute(async (trx) => {
+    await this.db.transaction(async (trx) => {
       const tx = scope.with(trx)
       const claim = await tx
         .updateTable('shopify_webhooks')

@@ -26,7 +26,7 @@ export const catalogHttp =
     r.post('/products', {
       schema: { tags: ['catalog'], summary: 'Create or update a product and its variants (matched by externalId / SKU)', body: ProductInput, response: { 200: ProductOut, 201: ProductOut, 409: ProblemSchema, 422: ProblemSchema } },
     }, async (req, reply) => {
-      const { product, created } = await deps.db.kysely.transaction().execute((trx) => deps.catalog.upsertProduct(req.scope.with(trx), req.body))
+      const { product, created } = await deps.db.transaction((trx) => deps.catalog.upsertProduct(req.scope.with(trx), req.body))
       return reply.code(created ? 201 : 200).send(product)
     })
     r.get('/products', {

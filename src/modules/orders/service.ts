@@ -116,7 +116,7 @@ export class OrderService {
   /** Runs `fn` in a transaction, or in the caller's when `scope` is already inside one (one unit of work). */
   private async inTransaction<R>(scope: TenantDb, fn: (tx: TenantDb) => Promise<R>): Promise<R> {
     if (scope.db.isTransaction) return fn(scope)
-    return this.db.kysely.transaction().execute((trx) => fn(scope.with(trx)))
+    return this.db.transaction((trx) => fn(scope.with(trx)))
   }
 
   /**

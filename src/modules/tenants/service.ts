@@ -59,7 +59,7 @@ export class TenantService {
     }
     const now = this.clock.now().toISOString()
     const id = newId('ten')
-    return this.db.kysely.transaction().execute(async (trx) => {
+    return this.db.transaction(async (trx) => {
       try {
         await trx
           .insertInto('tenants')

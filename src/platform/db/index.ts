@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3'
 import pg from 'pg'
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely'
 import type { Database } from '../../schema.js'
+import { SqliteGroupCommit } from './group-commit.js'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -16,6 +17,11 @@ export interface Db {
   url: string
   /** Raw pg pool (PostgreSQL only): the job library shares it. */
   pool?: pg.Pool
+  /**
+   * Runs `fn` as one unit of work: all or nothing. On PostgreSQL a transaction; on SQLite a
+   * savepoint inside a group commit shared with the units that arrived at the same moment.
+   */
+  transaction<R>(fn: (trx: Transaction<Database>) => Promise<R>): Promise<R>
   close(): Promise<void>
 }
 
@@ -29,7 +35,7 @@ export function openDb(url: string, options: { poolSize?: number } = {}): Db {
     // An idle client losing its connection must not crash the process.
     pool.on('error', () => {})
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-    return { kysely, dialect: 'postgres', url, pool, close: () => kysely.destroy() }
+    return { kysely, dialect: 'postgres', url, pool, transaction: (fn) => kysely.transaction().execute(fn), close: () => kysely.destroy() }
   }
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length)
@@ -42,7 +48,8 @@ export function openDb(url: string, options: { poolSize?: number } = {}): Db {
     database.pragma('foreign_keys = ON')
     database.pragma('busy_timeout = 5000')
     const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) })
-    return { kysely, dialect: 'sqlite', url, close: () => kysely.destroy() }
+    const group = new SqliteGroupCommit(kysely)
+    return { kysely, dialect: 'sqlite', url, transaction: (fn) => group.run(fn), close: () => kysely.destroy() }
   }
   throw new Error(`KANDO_DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`)
 }
