@@ -70,6 +70,22 @@ for (const dialect of DIALECTS) {
       expect(events.body.items.map((e: any) => e.type)).toEqual(['order.placed'])
     })
 
+    it('recognises a returning customer by shop id, then email, then phone', async () => {
+      const key = (await s.kando.tenants.create({ slug: `people-${dialect}`, name: 'People' })).apiKey.key
+      const order = (id: string, customer: Record<string, unknown>) =>
+        s.call('POST', '/api/v1/orders', { key, body: sampleOrder(id, { customer }) }).then((r) => r.body.customerId as string)
+      const a = await order('c1', { externalId: 'shop-1', email: 'a@example.jp' })
+      expect(await order('c2', { externalId: 'shop-1', email: 'new-address@example.jp' })).toBe(a) // same shop id, new email
+      expect(await order('c3', { email: 'A@Example.jp' })).toBe(a) // email, any case
+      const b = await order('c4', { phone: '03-1234-5678' })
+      expect(b).not.toBe(a)
+      expect(await order('c5', { phone: '+81 3 1234 5678', firstName: '次郎' })).toBe(b) // same number, other spelling
+      const people = (await s.call('GET', '/api/v1/customers', { key })).body.items
+      expect(people).toHaveLength(2)
+      expect(people.find((p: any) => p.id === a)).toMatchObject({ email: 'a@example.jp', externalIds: { api: 'shop-1' } })
+      expect(people.find((p: any) => p.id === b)).toMatchObject({ phone: '+81312345678', firstName: '次郎' })
+    })
+
     it('is idempotent on the shop order id: a repeat returns the same order, never a second one', async () => {
       const first = await s.call('POST', '/api/v1/orders', { key: keyA, body: sampleOrder('2001') })
       const again = await s.call('POST', '/api/v1/orders', { key: keyA, body: sampleOrder('2001') })

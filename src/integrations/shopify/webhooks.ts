@@ -206,7 +206,7 @@ export class ShopifyWebhooks {
         const mapped = mapShopifyOrder(payload)
         const input = OrderInput.parse(mapped.input)
         return async (tx) => {
-          const { id, status, created } = await this.orders.ingest(tx, input, { actor, target: mapped.target, sourceUpdatedAt: mapped.sourceUpdatedAt })
+          const { id, status, created } = await this.orders.ingestValid(tx, input, { actor, target: mapped.target, sourceUpdatedAt: mapped.sourceUpdatedAt })
           this.metrics.ordersIngested.inc({ source: 'shopify', result: created ? 'created' : 'existing' })
           return `order ${id} ${created ? 'created' : 'updated'} (${status})`
         }

@@ -174,9 +174,20 @@ export class CatalogService {
    */
   async variantsForLines(tx: TenantDb, source: string, currency: string, lines: LineRef[]): Promise<Array<string | null>> {
     const out: Array<string | null> = []
+    // Known SKUs in one query; only lines we have not seen need more.
+    const skus = [...new Set(lines.map((l) => l.sku).filter((s): s is string => !!s))]
+    const known = new Map<string, string>()
+    if (skus.length > 0) {
+      for (const v of await tx.selectFrom('variants').select(['id', 'sku']).where('sku', 'in', skus).execute()) known.set(v.sku!, v.id)
+    }
     for (const line of lines) {
       if (!line.sku && !line.externalVariantId) {
         out.push(null)
+        continue
+      }
+      const knownId = line.sku ? known.get(line.sku) : undefined
+      if (knownId) {
+        out.push(knownId)
         continue
       }
       let found = await this.findVariant(tx, source, line.sku, line.externalVariantId)

@@ -38,13 +38,29 @@ export class CustomerService {
     if (!input?.externalId && !email && !phone && !input?.lineUserId) return undefined
     const now = this.clock.now().toISOString()
 
-    let row: CustomersTable | undefined
-    if (input?.externalId) {
-      const link = await tx.selectFrom('customer_external_ids').select('customer_id').where('source', '=', source).where('external_id', '=', input.externalId).executeTakeFirst()
-      if (link) row = await tx.selectFrom('customers').selectAll().where('id', '=', link.customer_id).executeTakeFirst()
-    }
-    if (!row && email) row = await tx.selectFrom('customers').selectAll().where('email', '=', email).orderBy('id').executeTakeFirst()
-    if (!row && phone) row = await tx.selectFrom('customers').selectAll().where('phone', '=', phone).orderBy('id').executeTakeFirst()
+    // One query for every way we may know this person; the best match wins: shop id, then email, then phone.
+    const externalId = input?.externalId
+    const candidates = await tx
+      .selectFrom('customers')
+      .selectAll()
+      .where((eb) => {
+        const ors = []
+        if (externalId) {
+          ors.push(
+            eb('id', 'in', tx.selectFrom('customer_external_ids').select('customer_id').where('source', '=', source).where('external_id', '=', externalId)),
+          )
+        }
+        if (email) ors.push(eb('email', '=', email))
+        if (phone) ors.push(eb('phone', '=', phone))
+        return ors.length > 0 ? eb.or(ors) : eb.val(false)
+      })
+      .orderBy('id')
+      .limit(20)
+      .execute()
+    let row: CustomersTable | undefined =
+      (externalId ? candidates.find((c) => fromJson<Record<string, string>>(c.external_ids, {})[source] === externalId) : undefined) ??
+      (email ? candidates.find((c) => c.email === email) : undefined) ??
+      (phone ? candidates.find((c) => c.phone === phone) : undefined)
 
     if (!row) {
       const fresh: Omit<CustomersTable, 'tenant_id'> = {

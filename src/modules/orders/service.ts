@@ -124,7 +124,11 @@ export class OrderService {
    * later snapshot updates it and never creates a second one.
    */
   async ingest(scope: TenantDb, raw: OrderInputRaw, opts: IngestOptions): Promise<IngestResult> {
-    const input = OrderInput.parse(raw)
+    return this.ingestValid(scope, OrderInput.parse(raw), opts)
+  }
+
+  /** `ingest` for input already validated with OrderInput (saves a second parse on hot paths). */
+  async ingestValid(scope: TenantDb, input: OrderInput, opts: IngestOptions): Promise<IngestResult> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.inTransaction(scope, (tx) => this.ingestIn(tx, input, opts))
