@@ -1,3 +1,4 @@
+import type { SelectQueryBuilder } from 'kysely'
 import type { Clock } from '../../platform/clock.js'
 import { fromJson, toJson } from '../../platform/db/json.js'
 import type { EventBus } from '../../platform/events.js'
@@ -38,25 +39,25 @@ export class CustomerService {
     if (!input?.externalId && !email && !phone && !input?.lineUserId) return undefined
     const now = this.clock.now().toISOString()
 
-    // One query for every way we may know this person; the best match wins: shop id, then email, then phone.
+    // One query for every way we may know this person (a UNION of indexed lookups: an OR across
+    // columns would scan the table); the best match wins: shop id, then email, then phone.
     const externalId = input?.externalId
-    const candidates = await tx
-      .selectFrom('customers')
-      .selectAll()
-      .where((eb) => {
-        const ors = []
-        if (externalId) {
-          ors.push(
-            eb('id', 'in', tx.selectFrom('customer_external_ids').select('customer_id').where('source', '=', source).where('external_id', '=', externalId)),
-          )
-        }
-        if (email) ors.push(eb('email', '=', email))
-        if (phone) ors.push(eb('phone', '=', phone))
-        return ors.length > 0 ? eb.or(ors) : eb.val(false)
-      })
-      .orderBy('id')
-      .limit(20)
-      .execute()
+    const branches: Array<SelectQueryBuilder<any, any, CustomersTable>> = []
+    if (externalId) {
+      branches.push(
+        tx
+          .selectFrom('customer_external_ids')
+          .innerJoin('customers', 'customers.id', 'customer_external_ids.customer_id')
+          .selectAll('customers')
+          .where('customer_external_ids.source', '=', source)
+          .where('customer_external_ids.external_id', '=', externalId),
+      )
+    }
+    if (email) branches.push(tx.selectFrom('customers').selectAll().where('email', '=', email))
+    if (phone) branches.push(tx.selectFrom('customers').selectAll().where('phone', '=', phone))
+    let query = branches[0]!
+    for (const b of branches.slice(1)) query = query.unionAll(b)
+    const candidates = ((await query.execute()) as CustomersTable[]).sort((x, y) => (x.id < y.id ? -1 : 1))
     let row: CustomersTable | undefined =
       (externalId ? candidates.find((c) => fromJson<Record<string, string>>(c.external_ids, {})[source] === externalId) : undefined) ??
       (email ? candidates.find((c) => c.email === email) : undefined) ??
