@@ -28,6 +28,17 @@ for (const dialect of DIALECTS) {
     })
     afterAll(async () => database?.drop())
 
+    it('several processes starting at once on a fresh database all come up (schema and queues)', async () => {
+      const fresh = await createTestDatabase(dialect)
+      try {
+        const env2 = { ...env, KANDO_DATABASE_URL: fresh.url }
+        const runs = await Promise.allSettled([1, 2, 3, 4].map(() => run(process.execPath, [bin, 'jobs', 'stats'], { env: env2, timeout: 60_000 })))
+        expect(runs.map((r) => (r.status === 'rejected' ? String((r.reason as { stderr?: string }).stderr ?? r.reason) : 'ok'))).toEqual(['ok', 'ok', 'ok', 'ok'])
+      } finally {
+        await fresh.drop()
+      }
+    })
+
     it('migrate, then tenant create --json prints one JSON object with id, slug and apiKey', async () => {
       expect((await kando('migrate')).stdout).toMatch(/Applied: 0001_platform|up to date/)
       const { stdout } = await kando('tenant', 'create', '--slug', 'acme', '--name', 'Acme', '--shopify-secret', 'S', '--json')

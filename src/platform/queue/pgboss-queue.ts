@@ -61,16 +61,18 @@ export class PgBossQueue implements Queue {
       retryBackoff: true,
       expireInSeconds: p.expireInSeconds,
     }
-    const existing = await this.boss.getQueue(name)
-    if (!existing) {
+    // Processes starting together (`kando serve` and `kando worker`) declare the same queues at
+    // once; pg-boss creates each as a partition of its job table, and two such creations can
+    // deadlock. The loser tries again; a queue the other process made counts as made.
+    for (let attempt = 1; ; attempt++) {
       try {
-        await this.boss.createQueue(name, options)
+        if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, options)
+        else await this.boss.createQueue(name, options)
+        break
       } catch (err) {
-        // Another process created it at the same moment.
-        if (!(await this.boss.getQueue(name))) throw err
+        if (attempt >= 6) throw err
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 200 * attempt))
       }
-    } else {
-      await this.boss.updateQueue(name, options)
     }
     this.declared.set(name, p)
   }
