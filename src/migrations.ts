@@ -1,3 +1,5 @@
+import { mkdirSync, rmSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { Migrator, type Migration, type MigrationProvider } from 'kysely'
 import type { Db } from './platform/db/index.js'
 import { platformMigrations } from './platform/migrations.js'
@@ -19,10 +21,41 @@ export const allMigrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => allMigrations }
 
-/** Brings the schema up to date; safe to run from several processes at once (Kysely locks). */
+/**
+ * Brings the schema up to date; safe to run from several processes at once. On PostgreSQL Kysely
+ * locks a table for it; on SQLite Kysely takes no lock (it assumes one connection), so processes
+ * sharing the file take turns through a lock directory beside it.
+ */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db.kysely, provider })
-  const { error, results } = await migrator.migrateToLatest()
-  if (error) throw error instanceof Error ? error : new Error(String(error))
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+  const run = async () => {
+    const migrator = new Migrator({ db: db.kysely, provider })
+    const { error, results } = await migrator.migrateToLatest()
+    if (error) throw error instanceof Error ? error : new Error(String(error))
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+  }
+  const file = db.dialect === 'sqlite' ? db.url.slice('sqlite:'.length) : ''
+  if (!file || file === ':memory:') return run()
+  return withLockDir(`${resolve(file)}.migrate-lock`, run)
+}
+
+/** mkdir is atomic: whoever creates the directory holds the lock. A lock older than a minute is stale. */
+async function withLockDir<R>(dir: string, fn: () => Promise<R>): Promise<R> {
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    try {
+      mkdirSync(dir)
+      break
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      const age = Date.now() - (statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now())
+      if (age > 60_000) rmSync(dir, { recursive: true, force: true })
+      else if (Date.now() > deadline) throw new Error(`Timed out waiting for the migration lock ${dir}`)
+      else await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+  try {
+    return await fn()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }

@@ -40,6 +40,12 @@ export function resolveSecretKey(configured: string | undefined, dataDir: string
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
   mkdirSync(dataDir, { recursive: true })
   const key = randomBytes(32).toString('base64')
-  writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' })
+  try {
+    writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' })
+  } catch (err) {
+    // Another process starting at the same moment wrote it first: use theirs.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim()
+    throw err
+  }
   return key
 }
