@@ -44,8 +44,13 @@ export function resolveSecretKey(configured: string | undefined, dataDir: string
     writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' })
   } catch (err) {
     // Another process starting at the same moment wrote it first: use theirs.
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim()
-    throw err
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    for (let i = 0; i < 100; i++) {
+      const theirs = readFileSync(file, 'utf8').trim()
+      if (theirs) return theirs
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10) // their write is a moment away
+    }
+    throw new Error(`${file} exists but stays empty`)
   }
   return key
 }
