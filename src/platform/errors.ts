@@ -38,9 +38,6 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string, id?: string) =>
-  new AppError(`${what.toUpperCase().replace(/\s+/g, '_')}_NOT_FOUND`, 'not_found', id ? `No ${what} with id ${id}.` : `No such ${what}.`)
-
 export const statusOfKind: Record<ErrorKind, number> = {
   bad_request: 400,
   unauthorized: 401,

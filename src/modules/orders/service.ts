@@ -332,11 +332,6 @@ export class OrderService {
     return order
   }
 
-  async findByExternalId(scope: TenantDb, source: string, externalId: string): Promise<Order | undefined> {
-    const row = await scope.selectFrom('orders').select('id').where('source', '=', source).where('external_id', '=', externalId).executeTakeFirst()
-    return row ? this.get(scope, row.id) : undefined
-  }
-
   /**
    * The order behind a public page token, with its tenant. The token is the customer's capability:
    * it is the only lookup that is not scoped by a tenant, and it reveals nothing without the token.

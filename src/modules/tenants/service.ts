@@ -149,10 +149,6 @@ export class TenantService {
     const row = await this.db.kysely.selectFrom('tenants').select('shopify_secret_sealed').where('id', '=', tenantId).executeTakeFirst()
     return row?.shopify_secret_sealed ? this.secrets.open(row.shopify_secret_sealed) : undefined
   }
-
-  async setShopifySecret(tenantId: string, secret: string): Promise<void> {
-    await this.db.kysely.updateTable('tenants').set({ shopify_secret_sealed: this.secrets.seal(secret) }).where('id', '=', tenantId).execute()
-  }
 }
 
 function toTenant(r: { id: string; slug: string; name: string; timezone: string; locale: string; created_at: string; shopify_secret_sealed: string | null }): Tenant {
