@@ -61,6 +61,10 @@ for (const dialect of DIALECTS) {
       // Cash on delivery is confirmed at once; a partial fulfilment in the snapshot moves it on.
       expect(order.status).toBe('partially_shipped')
       expect(order.history.map((h: any) => h.to)).toEqual(['placed', 'confirmed', 'partially_shipped'])
+      expect(order.history.map((h: any) => h.from)).toEqual([null, 'placed', 'confirmed'])
+      expect(order.version).toBe(3)
+      const events = (await s.call('GET', `/api/v1/events?subject=${order.id}`, { key })).body.items
+      expect(events.map((e: any) => [e.type, e.data.to ?? null])).toEqual([['order.placed', null], ['order.confirmed', 'confirmed'], ['order.updated', 'partially_shipped']])
       const customer = (await s.call('GET', `/api/v1/customers/${order.customerId}`, { key })).body
       expect(customer.phone).toBe('+819012345678')
     })

@@ -61,15 +61,23 @@ export class EventBus {
 
   /** Writes an event inside `tx` (a TenantDb over an open transaction). */
   async append<T extends Record<string, unknown>>(tx: TenantDb, type: string, subject: string, data: T): Promise<DomainEvent<T>> {
+    return (await this.appendAll(tx, [{ type, subject, data }]))[0] as DomainEvent<T>
+  }
+
+  /** Several events of one change, in order, written with one insert. */
+  async appendAll(tx: TenantDb, list: Array<{ type: string; subject: string; data: Record<string, unknown> }>): Promise<DomainEvent[]> {
     const now = this.clock.now()
-    const event: DomainEvent<T> = { id: newId('evt', now), tenantId: tx.tenantId, type, occurredAt: now.toISOString(), subject, data }
-    await tx.insertInto('events', { id: event.id, type, subject, data: toJson(data), occurred_at: event.occurredAt }).execute()
-    for (const c of this.consumers.values()) {
-      if (c.types.has(type) || c.types.has('*')) {
-        await this.queue.send(tx.db, queueOf(c.name), { eventId: event.id, tenantId: tx.tenantId })
+    const events = list.map((e) => ({ id: newId('evt', now), tenantId: tx.tenantId, type: e.type, occurredAt: now.toISOString(), subject: e.subject, data: e.data }))
+    if (events.length === 0) return events
+    await tx.insertInto('events', events.map((e) => ({ id: e.id, type: e.type, subject: e.subject, data: toJson(e.data), occurred_at: e.occurredAt }))).execute()
+    for (const event of events) {
+      for (const c of this.consumers.values()) {
+        if (c.types.has(event.type) || c.types.has('*')) {
+          await this.queue.send(tx.db, queueOf(c.name), { eventId: event.id, tenantId: tx.tenantId })
+        }
       }
     }
-    return event
+    return events
   }
 
   private async deliver(consumer: Consumer, eventId: string, tenantId: string): Promise<void> {

@@ -169,12 +169,18 @@ export class OrderService {
     const variantIds = await this.catalog.variantsForLines(tx, input.source, input.currency, input.lines)
     const id = newId('ord')
     const subtotal = input.subtotal ?? input.lines.reduce((s, l) => s + l.unitPrice * l.quantity - l.discount, 0)
+    // A new order that the shop already moved on (paid, fulfilled) is written in its final state
+    // at once, with every step in its history and events, instead of one update per step.
+    const target = opts.target ?? input.status
+    const path = pathTo('placed', target) ?? []
+    const status: OrderStatus = path[path.length - 1] ?? 'placed'
+    const reason = opts.target ? 'shop snapshot' : 'status at intake'
     await tx
       .insertInto('orders', {
         id,
         source: input.source,
         external_id: input.externalId,
-        status: 'placed',
+        status,
         customer_id: customer?.id ?? null,
         currency: input.currency,
         subtotal,
@@ -183,7 +189,7 @@ export class OrderService {
         source_updated_at: opts.sourceUpdatedAt ?? null,
         created_at: now,
         updated_at: now,
-        version: 1,
+        version: 1 + path.length,
         tracking_token: newToken(),
       })
       .execute()
@@ -207,13 +213,24 @@ export class OrderService {
         })),
       )
       .execute()
-    await this.recordTransition(tx, id, null, 'placed', null, opts.actor)
-    await this.events.append(tx, 'order.placed', id, {
-      orderId: id, source: input.source, externalId: input.externalId, number: input.number ?? null, customerId: customer?.id ?? null,
-      currency: input.currency, total: input.total, lines: input.lines.length,
-    })
-    const target = opts.target ?? input.status
-    const status = target !== 'placed' ? await this.advance(tx, id, target, opts.actor, { status: 'placed', version: 1 }) : 'placed'
+    const steps = path.map((to, i) => ({ from: i === 0 ? ('placed' as const) : path[i - 1]!, to }))
+    const at = this.clock.now()
+    await tx
+      .insertInto('order_history', [
+        { id: newId('ohs', at), order_id: id, from_status: null, to_status: 'placed' as const, reason: null, actor: opts.actor, occurred_at: at.toISOString() },
+        ...steps.map((st) => ({ id: newId('ohs', at), order_id: id, from_status: st.from, to_status: st.to, reason, actor: opts.actor, occurred_at: at.toISOString() })),
+      ])
+      .execute()
+    await this.events.appendAll(tx, [
+      {
+        type: 'order.placed', subject: id,
+        data: {
+          orderId: id, source: input.source, externalId: input.externalId, number: input.number ?? null, customerId: customer?.id ?? null,
+          currency: input.currency, total: input.total, lines: input.lines.length,
+        },
+      },
+      ...steps.map((st) => ({ type: transitionEventType(st.to), subject: id, data: { orderId: id, change: 'status', from: st.from, to: st.to, reason } })),
+    ])
     return { id, status, created: true }
   }
 
@@ -230,8 +247,8 @@ export class OrderService {
   }
 
   /** Moves an order forward to `target` along legal steps (a shop snapshot); does nothing when it is already there or beyond. */
-  private async advance(tx: TenantDb, id: string, target: OrderStatus, actor: string, known?: { status: OrderStatus; version: number }): Promise<OrderStatus> {
-    const row = known ?? (await tx.selectFrom('orders').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow())
+  private async advance(tx: TenantDb, id: string, target: OrderStatus, actor: string): Promise<OrderStatus> {
+    const row = await tx.selectFrom('orders').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow()
     const path = pathTo(row.status, target)
     if (!path) return row.status
     let version = row.version
@@ -272,8 +289,7 @@ export class OrderService {
       throw new AppError('ORDER_CHANGED_CONCURRENTLY', 'conflict', 'The order changed while this request ran; retry it.')
     }
     await this.recordTransition(tx, id, from, to, reason, actor)
-    const type = to === 'confirmed' ? 'order.confirmed' : to === 'cancelled' ? 'order.cancelled' : 'order.updated'
-    await this.events.append(tx, type, id, { orderId: id, change: 'status', from, to, reason })
+    await this.events.append(tx, transitionEventType(to), id, { orderId: id, change: 'status', from, to, reason })
   }
 
   private async recordTransition(tx: TenantDb, orderId: string, from: OrderStatus | null, to: OrderStatus, reason: string | null, actor: string) {
@@ -362,6 +378,11 @@ export class OrderService {
     for (const l of lines) byOrder.set(l.order_id, [...(byOrder.get(l.order_id) ?? []), l])
     return rows.map((r) => toOrder(r, byOrder.get(r.id) ?? [], undefined))
   }
+}
+
+/** The domain event a move to `to` emits (names in DESIGN.md). */
+function transitionEventType(to: OrderStatus): string {
+  return to === 'confirmed' ? 'order.confirmed' : to === 'cancelled' ? 'order.cancelled' : 'order.updated'
 }
 
 export const orderNotFound = (id: string) => new AppError('ORDER_NOT_FOUND', 'not_found', `No order with id ${id}.`)
