@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { isSafeNumber, parse } from 'lossless-json'
 import { AppError } from '../../platform/errors.js'
 import { OrderInput } from '../../modules/orders/schemas.js'
 import { ShopifyPayloadError, mapShopifyFulfillment, mapShopifyOrder, mapShopifyRefund, parseShopifyJson } from './map.js'
@@ -590,5 +591,19 @@ describe('mapShopifyRefund', () => {
     const txns = structuredClone(r.transactions) as Array<Record<string, unknown>>
     Object.assign(txns[0] as object, { amount: 'lots' })
     expect(payloadError(() => mapShopifyRefund({ ...r, transactions: txns })).field).toBe('transactions[0].amount')
+  })
+})
+
+describe('parseShopifyJson: fast and lossless paths agree', () => {
+  it('gives the same result as the lossless parser on every fixture and on short-number bodies', () => {
+    const dir = new URL('./fixtures/', import.meta.url)
+    const bodies = readdirSync(dir).map((f) => readFileSync(new URL(f, dir), 'utf8'))
+    bodies.push('{"id": 5512345678901, "price": "19.99", "n": 1.5, "q": [1, 2, 3e2], "t": "2026-11-26T10:00:00+09:00"}')
+    bodies.push('{"x": 1234567.890123456, "y": 12345678901234567890}')
+    for (const body of bodies) {
+      const lossless = parse(body, null, { parseNumber: (v: string) => (isSafeNumber(v) ? Number(v) : v) })
+      expect(parseShopifyJson(body)).toEqual(lossless)
+    }
+    expect((parseShopifyJson('{"x": 1234567.890123456, "y": 12345678901234567890}') as any).y).toBe('12345678901234567890')
   })
 })

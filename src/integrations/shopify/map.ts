@@ -52,9 +52,14 @@ function toPointer(field: string): string {
  * decimal string; every other number as a JS number. Throws SyntaxError on bad
  * JSON. Duplicate keys resolve like JSON.parse (last one wins).
  */
+const LONG_DIGIT_RUN = /(?:\d[.eE+-]?){15,}/
+
 export function parseShopifyJson(raw: string | Buffer): unknown {
   let text = typeof raw === 'string' ? raw : raw.toString('utf8')
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+  // Fast path: with no run of 15+ digits anywhere (in numbers or strings alike), every number is
+  // one JSON.parse reads exactly, and the two parsers agree. Anything longer takes the lossless one.
+  if (!LONG_DIGIT_RUN.test(text)) return JSON.parse(text)
   return parseLossless(text, null, {
     parseNumber: (value: string) => (isSafeNumber(value) ? Number(value) : value),
     onDuplicateKey: ({ newValue }) => newValue,

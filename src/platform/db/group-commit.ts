@@ -13,7 +13,8 @@ interface Unit {
  * one after another inside ONE transaction, each in its own savepoint. A unit that throws is
  * rolled back to its savepoint alone and gets its error; the others commit together, and each
  * caller hears back only after that commit. Units must do database work only (no waiting on the
- * network), since they hold the writer while they run.
+ * network), since they hold the writer while they run, and only through the transaction they are
+ * given: a query on the plain handle inside a unit waits for the connection the unit holds.
  */
 export class SqliteGroupCommit {
   private queue: Unit[] = []
