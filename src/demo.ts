@@ -136,7 +136,37 @@ export function demoShopifyOrder(n: number, at: Date) {
   }
 }
 
-/** Feeds demo orders as signed Shopify webhooks: to the running server when it answers, else in-process. */
+/** A Yamato (ヤマト運輸) 12-digit tracking number: 11 digits and their remainder mod 7 as check digit. */
+export function demoYamatoNumber(): string {
+  const body = String(100_000_000_00 + randomInt(800_000_000_00)).padStart(11, '0')
+  return body + String(Number(BigInt(body) % 7n))
+}
+
+/** A Shopify fulfillments/create payload shipping every line of a demo order with Yamato. */
+export function demoShopifyFulfillment(order: ReturnType<typeof demoShopifyOrder>, at: Date) {
+  const number = demoYamatoNumber()
+  return {
+    id: order.id + 7_000_000_000_000,
+    order_id: order.id,
+    status: 'success',
+    created_at: at.toISOString(),
+    updated_at: at.toISOString(),
+    service: 'manual',
+    shipment_status: null,
+    tracking_company: 'Yamato (JA)',
+    tracking_number: number,
+    tracking_numbers: [number],
+    tracking_url: `https://jizen.kuronekoyamato.co.jp/jizen/servlet/crjz.b.NQ0010?id=${number}`,
+    tracking_urls: [`https://jizen.kuronekoyamato.co.jp/jizen/servlet/crjz.b.NQ0010?id=${number}`],
+    line_items: order.line_items.map((l) => ({ id: l.id, variant_id: l.variant_id, product_id: l.product_id, sku: l.sku, title: l.title, quantity: l.quantity, price: l.price })),
+  }
+}
+
+/**
+ * Feeds demo orders as signed Shopify webhooks: to the running server when it answers, else
+ * in-process. Like a real shop, it ships about half of the earlier orders (fulfilment with a Yamato
+ * tracking number) and now and then a customer cancels one, so orders move through their lifecycle.
+ */
 export async function runDemo(kando: Kando, config: Config, opts: { tenant: string; orders: number; intervalMs: number }): Promise<void> {
   const tenant = await kando.tenants.find(opts.tenant)
   const secret = await kando.tenants.shopifySecret(tenant.id)
@@ -145,26 +175,43 @@ export async function runDemo(kando: Kando, config: Config, opts: { tenant: stri
   const serverUp = await fetch(`${config.publicUrl}/healthz`).then((r) => r.ok).catch(() => false)
   if (!serverUp) await kando.startWorker()
   console.log(serverUp ? `Posting ${opts.orders} demo orders to ${url}` : `No server at ${config.publicUrl}; taking ${opts.orders} demo orders in directly`)
-  const startN = Date.now() % 1_000_000
-  for (let i = 0; i < opts.orders; i++) {
-    const payload = demoShopifyOrder(startN + i, new Date())
+
+  const send = async (topic: string, payload: unknown) => {
     const body = Buffer.from(JSON.stringify(payload))
-    const headers = {
-      'content-type': 'application/json',
-      'x-shopify-topic': 'orders/create',
-      'x-shopify-hmac-sha256': signShopifyBody(body, secret),
-      'x-shopify-webhook-id': `demo-${startN + i}-${newToken(6)}`,
-      'x-shopify-shop-domain': 'kando-demo.myshopify.com',
+    const h = { hmac: signShopifyBody(body, secret), topic, webhookId: `demo-${newToken(12)}`, shopDomain: 'kando-demo.myshopify.com' }
+    if (!serverUp) return kando.shopify.accept(tenant.slug, h, body)
+    const res = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json', 'x-shopify-topic': h.topic, 'x-shopify-hmac-sha256': h.hmac,
+        'x-shopify-webhook-id': h.webhookId, 'x-shopify-shop-domain': h.shopDomain,
+      },
+    })
+    if (!res.ok) throw new Error(`Server answered ${res.status}: ${await res.text()}`)
+  }
+
+  const startN = Date.now() % 1_000_000
+  const open: Array<ReturnType<typeof demoShopifyOrder>> = []
+  for (let i = 0; i < opts.orders; i++) {
+    const order = demoShopifyOrder(startN + i, new Date())
+    await send('orders/create', order)
+    open.push(order)
+    console.log(`  ${order.name}  ${order.shipping_address.name} 様  ¥${Number(order.total_price).toLocaleString('ja-JP')}  (${order.line_items.length} 点)  ご注文`)
+    // The warehouse ships an earlier order about every other tick; a customer cancels now and then.
+    if (open.length > 2 && randomInt(2) === 0) {
+      const shipped = open.splice(randomInt(open.length - 1), 1)[0]!
+      const f = demoShopifyFulfillment(shipped, new Date())
+      await send('fulfillments/create', f)
+      console.log(`  ${shipped.name}  発送しました  ヤマト運輸 ${f.tracking_number}`)
+    } else if (open.length > 3 && randomInt(8) === 0) {
+      const cancelled = open.splice(randomInt(open.length - 1), 1)[0]!
+      const at = new Date().toISOString()
+      await send('orders/cancelled', { ...cancelled, cancelled_at: at, cancel_reason: 'customer', updated_at: at })
+      console.log(`  ${cancelled.name}  キャンセルされました`)
     }
-    if (serverUp) {
-      const res = await fetch(url, { method: 'POST', headers, body })
-      if (!res.ok) throw new Error(`Server answered ${res.status}: ${await res.text()}`)
-    } else {
-      await kando.shopify.accept(tenant.slug, { hmac: headers['x-shopify-hmac-sha256'], topic: 'orders/create', webhookId: headers['x-shopify-webhook-id'], shopDomain: headers['x-shopify-shop-domain'] }, body)
-    }
-    console.log(`  ${payload.name}  ${payload.shipping_address.name} 様  ¥${Number(payload.total_price).toLocaleString('ja-JP')}  (${payload.line_items.length} 点)`)
     if (opts.intervalMs > 0) await new Promise((r) => setTimeout(r, opts.intervalMs))
   }
   if (!serverUp) await kando.queue.drain(60_000)
-  console.log('Done. See them with GET /api/v1/orders.')
+  console.log('Done. See them with GET /api/v1/orders (and their events with GET /api/v1/events).')
 }

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { demoYamatoNumber, ensureDemoTenant, runDemo } from '../src/demo.js'
+import { DIALECTS } from './databases.js'
+import { startTestServer, testConfig, type TestServer } from './harness.js'
+
+describe('demo tracking numbers', () => {
+  it('are 12-digit Yamato numbers whose last digit is the rest mod 7', () => {
+    for (let i = 0; i < 200; i++) {
+      const n = demoYamatoNumber()
+      expect(n).toMatch(/^\d{12}$/)
+      expect(Number(BigInt(n.slice(0, 11)) % 7n)).toBe(Number(n[11]))
+    }
+  })
+})
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: the demo`, () => {
+    let s: TestServer
+    const lines: string[] = []
+    beforeAll(async () => {
+      s = await startTestServer(dialect)
+    })
+    afterAll(async () => s?.close())
+
+    it('an empty installation gets a demo brand, a key that works and a tracking link that opens', async () => {
+      await ensureDemoTenant(s.kando, (l) => lines.push(l))
+      const key = lines.join('\n').match(/kando_sk_[A-Za-z0-9_-]{43}/)?.[0]
+      expect(key).toBeDefined()
+      const orders = await s.call('GET', '/api/v1/orders', { key })
+      expect(orders.body.items).toHaveLength(1)
+      const link = lines.join('\n').match(/\/t\/[A-Za-z0-9_-]{43}/)?.[0]
+      const page = await fetch(s.url + link)
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain('ご注文状況')
+      // A second start only reminds: no second brand, no key printed.
+      const again: string[] = []
+      await ensureDemoTenant(s.kando, (l) => again.push(l))
+      expect(again.join('\n')).not.toMatch(/kando_sk_/)
+      expect(await s.kando.tenants.list()).toHaveLength(1)
+    })
+
+    it('feeds signed orders, fulfilments and cancellations through the real webhook endpoint; every one applies', async () => {
+      const log = console.log
+      console.log = () => {}
+      try {
+        await runDemo(s.kando, testConfig('unused', { publicUrl: s.url }), { tenant: 'demo', orders: 12, intervalMs: 0 })
+      } finally {
+        console.log = log
+      }
+      await s.kando.queue.drain()
+      const tenant = await s.kando.tenants.find('demo')
+      const orders = await s.kando.orders.list(s.kando.scope(tenant.id), { limit: 100 })
+      expect(orders).toHaveLength(13)
+      const statuses = orders.map((o) => o.status)
+      expect(statuses.every((st) => ['confirmed', 'shipped', 'cancelled'].includes(st))).toBe(true)
+      const webhooks = await s.kando.db.kysely.selectFrom('shopify_webhooks').select(['outcome']).execute()
+      expect(webhooks.length).toBeGreaterThanOrEqual(12)
+      expect(webhooks.every((w) => w.outcome && !w.outcome.startsWith('rejected'))).toBe(true)
+    })
+  })
+}
