@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { ZodError } from 'zod'
 import type { Clock } from '../../platform/clock.js'
 import type { Db } from '../../platform/db/index.js'
 import { AppError } from '../../platform/errors.js'
@@ -6,11 +7,9 @@ import type { Metrics } from '../../platform/metrics.js'
 import type { Queue } from '../../platform/queue/types.js'
 import { TenantDb } from '../../platform/tenancy.js'
 import type { Tenant, TenantService } from '../../modules/tenants/index.js'
-import type { OrderService } from '../../modules/orders/index.js'
+import { OrderInput, type OrderService } from '../../modules/orders/index.js'
 import { verifyShopifyHmac } from './hmac.js'
 import { mapShopifyFulfillment, mapShopifyOrder, mapShopifyRefund, parseShopifyJson } from './map.js'
-import { ZodError } from 'zod'
-import { OrderInput } from '../../modules/orders/index.js'
 
 const QUEUE = 'shopify.webhook'
 /** How long a brand's secret is trusted from memory; a rotation elsewhere takes effect within this. */
@@ -123,15 +122,14 @@ export class ShopifyWebhooks {
 
     if (apply) {
       try {
-        const applied = await this.db.transaction(async (trx) => {
+        await this.db.transaction(async (trx) => {
           const tx = scope.with(trx)
           const outcome = await apply(tx)
           // Recorded after the change, in its transaction: a redelivery conflicts here and rolls back.
           const res = await tx.insertInto('shopify_webhooks', { ...row, processed_at: now, outcome }).onConflict((oc) => oc.doNothing()).executeTakeFirst()
           if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) throw new DuplicateDelivery()
-          return true
         })
-        if (applied) return this.counted(topic, 'accepted')
+        return this.counted(topic, 'accepted')
       } catch (err) {
         if (err instanceof DuplicateDelivery) return this.counted(topic, 'duplicate')
         this.log.info({ tenant: tenant.slug, webhookId: h.webhookId, topic, err: (err as Error).message }, 'shopify webhook queued for retry')
