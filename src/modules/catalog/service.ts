@@ -193,24 +193,17 @@ export class CatalogService {
       let found = await this.findVariant(tx, source, line.sku, line.externalVariantId)
       if (!found) {
         const now = this.clock.now().toISOString()
-        let productId: string | undefined
+        let productId = newId('prod')
+        // With the shop's product id, another line or order may have made the product already.
+        await tx
+          .insertInto('products', {
+            id: productId, source, external_id: line.externalProductId ?? null, title: line.title, vendor: null, product_type: null,
+            tags: '[]', image_url: null, replenish_after_days: null, created_at: now, updated_at: now,
+          })
+          .onConflict((oc) => oc.doNothing())
+          .execute()
         if (line.externalProductId) {
-          await tx
-            .insertInto('products', {
-              id: newId('prod'), source, external_id: line.externalProductId, title: line.title, vendor: null, product_type: null,
-              tags: '[]', image_url: null, replenish_after_days: null, created_at: now, updated_at: now,
-            })
-            .onConflict((oc) => oc.doNothing())
-            .execute()
           productId = (await tx.selectFrom('products').select('id').where('source', '=', source).where('external_id', '=', line.externalProductId).executeTakeFirstOrThrow()).id
-        } else {
-          productId = newId('prod')
-          await tx
-            .insertInto('products', {
-              id: productId, source, external_id: null, title: line.title, vendor: null, product_type: null,
-              tags: '[]', image_url: null, replenish_after_days: null, created_at: now, updated_at: now,
-            })
-            .execute()
         }
         // A concurrent order may create the same SKU: the unique index decides, we read the winner.
         await tx

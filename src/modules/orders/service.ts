@@ -214,13 +214,7 @@ export class OrderService {
       )
       .execute()
     const steps = path.map((to, i) => ({ from: i === 0 ? ('placed' as const) : path[i - 1]!, to }))
-    const at = this.clock.now()
-    await tx
-      .insertInto('order_history', [
-        { id: newId('ohs', at), order_id: id, from_status: null, to_status: 'placed' as const, reason: null, actor: opts.actor, occurred_at: at.toISOString() },
-        ...steps.map((st) => ({ id: newId('ohs', at), order_id: id, from_status: st.from, to_status: st.to, reason, actor: opts.actor, occurred_at: at.toISOString() })),
-      ])
-      .execute()
+    await this.recordHistory(tx, id, [{ from: null, to: 'placed', reason: null }, ...steps.map((st) => ({ ...st, reason }))], opts.actor)
     await this.events.appendAll(tx, [
       {
         type: 'order.placed', subject: id,
@@ -288,13 +282,18 @@ export class OrderService {
     if (Number(res.numUpdatedRows) !== 1) {
       throw new AppError('ORDER_CHANGED_CONCURRENTLY', 'conflict', 'The order changed while this request ran; retry it.')
     }
-    await this.recordTransition(tx, id, from, to, reason, actor)
+    await this.recordHistory(tx, id, [{ from, to, reason }], actor)
     await this.events.append(tx, transitionEventType(to), id, { orderId: id, change: 'status', from, to, reason })
   }
 
-  private async recordTransition(tx: TenantDb, orderId: string, from: OrderStatus | null, to: OrderStatus, reason: string | null, actor: string) {
+  /** Appends lifecycle steps to the order's history, in order, with one insert. */
+  private async recordHistory(tx: TenantDb, orderId: string, steps: Array<{ from: OrderStatus | null; to: OrderStatus; reason: string | null }>, actor: string) {
+    const at = this.clock.now()
     await tx
-      .insertInto('order_history', { id: newId('ohs', this.clock.now()), order_id: orderId, from_status: from, to_status: to, reason, actor, occurred_at: this.clock.now().toISOString() })
+      .insertInto(
+        'order_history',
+        steps.map((st) => ({ id: newId('ohs', at), order_id: orderId, from_status: st.from, to_status: st.to, reason: st.reason, actor, occurred_at: at.toISOString() })),
+      )
       .execute()
   }
 
