@@ -4,9 +4,7 @@ import { systemClock, type Clock } from './platform/clock.js'
 import { openDb, type Db } from './platform/db/index.js'
 import { EventBus } from './platform/events.js'
 import { Metrics } from './platform/metrics.js'
-import { PgBossQueue } from './platform/queue/pgboss-queue.js'
-import { SqliteQueue } from './platform/queue/sqlite-queue.js'
-import type { Queue } from './platform/queue/types.js'
+import { openQueue, type Queue } from './platform/queue/index.js'
 import { SecretBox, resolveSecretKey } from './platform/secrets.js'
 import { TenantDb } from './platform/tenancy.js'
 import { migrateToLatest } from './migrations.js'
@@ -53,10 +51,11 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
   try {
     if (options.migrate !== false) await migrateToLatest(db)
     const secrets = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir))
-    const queue: Queue =
-      db.dialect === 'postgres'
-        ? new PgBossQueue(db, { onError: (err) => log.error({ err }, 'queue error'), onJobFailed: (f) => log.warn(f, 'job failed') })
-        : new SqliteQueue(db, clock, { pollMs: options.pollMs, onError: (err) => log.error({ err }, 'queue error'), onJobFailed: (f) => log.warn(f, 'job failed') })
+    const queue = openQueue(db, clock, {
+      pollMs: options.pollMs,
+      onError: (err) => log.error({ err }, 'queue error'),
+      onJobFailed: (f) => log.warn(f, 'job failed'),
+    })
     const events = new EventBus(db, queue, clock)
     const metrics = new Metrics()
     const tenants = new TenantService(db, clock, secrets)

@@ -5,9 +5,7 @@ import { migrateToLatest } from '../migrations.js'
 import { systemClock } from './clock.js'
 import { openDb, type Db } from './db/index.js'
 import { EventBus, type DomainEvent } from './events.js'
-import { PgBossQueue } from './queue/pgboss-queue.js'
-import { SqliteQueue } from './queue/sqlite-queue.js'
-import type { Queue } from './queue/types.js'
+import { openQueue, type Queue } from './queue/index.js'
 import { TenantDb } from './tenancy.js'
 
 const TENANT = 'ten_events_test'
@@ -37,7 +35,7 @@ for (const dialect of DIALECTS) {
       // Test-only tables a consumer writes to; deliberately without unique keys, so a second run would show.
       await sql`create table loyalty_points (tenant_id text not null, event_id text not null, points integer not null)`.execute(db.kysely)
       await sql`create table crm_writes (event_id text not null, attempt integer not null)`.execute(db.kysely)
-      queue = dialect === 'postgres' ? new PgBossQueue(db) : new SqliteQueue(db, systemClock, { pollMs: 20 })
+      queue = openQueue(db, systemClock, { pollMs: 20 })
     })
 
     afterAll(async () => {

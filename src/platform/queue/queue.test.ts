@@ -4,8 +4,8 @@ import { migrateToLatest } from '../../migrations.js'
 import { systemClock } from '../clock.js'
 import { openDb, type Db } from '../db/index.js'
 import { PgBossQueue } from './pgboss-queue.js'
-import { SqliteQueue } from './sqlite-queue.js'
 import type { Queue } from './types.js'
+import { openQueue } from './index.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -38,7 +38,7 @@ for (const dialect of DIALECTS) {
       testDb = await createTestDatabase(dialect)
       db = openDb(testDb.url)
       await migrateToLatest(db)
-      queue = dialect === 'postgres' ? new PgBossQueue(db) : new SqliteQueue(db, systemClock, { pollMs: 20 })
+      queue = openQueue(db, systemClock, { pollMs: 20 })
     })
 
     afterAll(async () => {
