@@ -12,6 +12,7 @@ import { TenantService } from './modules/tenants/index.js'
 import { CatalogService } from './modules/catalog/index.js'
 import { CustomerService } from './modules/customers/index.js'
 import { OrderService } from './modules/orders/index.js'
+import { TrackingService } from './modules/tracking/index.js'
 import { ShopifyWebhooks } from './integrations/shopify/webhooks.js'
 
 /** Every service of one Kando process, wired once; HTTP and workers both use this. */
@@ -27,6 +28,7 @@ export interface Kando {
   catalog: CatalogService
   customers: CustomerService
   orders: OrderService
+  tracking: TrackingService
   shopify: ShopifyWebhooks
   /** The data of one tenant: the only way modules reach tenant tables. */
   scope(tenantId: string): TenantDb
@@ -42,6 +44,8 @@ export interface KandoOptions {
   migrate?: boolean
   /** SQLite queue poll interval (tests use a short one). */
   pollMs?: number
+  /** How often the worker looks for late and silent parcels (default a minute). */
+  sweepMs?: number
 }
 
 export async function createKando(config: Config, options: KandoOptions = {}): Promise<Kando> {
@@ -62,20 +66,30 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
     const catalog = new CatalogService(clock)
     const customers = new CustomerService(clock, events)
     const orders = new OrderService(db, clock, events, customers, catalog)
-    const shopify = new ShopifyWebhooks(db, clock, queue, tenants, orders, metrics, log)
+    const tracking = new TrackingService(db, clock, events, orders, tenants)
+    const shopify = new ShopifyWebhooks(db, clock, queue, tenants, orders, tracking, metrics, log)
     await shopify.declare()
     await events.start({ work: false })
     let working = false
+    let sweeper: NodeJS.Timeout | undefined
     return {
-      config, log, clock, db, queue, events, metrics, tenants, catalog, customers, orders, shopify,
+      config, log, clock, db, queue, events, metrics, tenants, catalog, customers, orders, tracking, shopify,
       scope: (tenantId) => new TenantDb(tenantId, db.kysely, db.dialect),
       async startWorker() {
         if (working) return
         working = true
         await shopify.work()
         await events.start({ work: true })
+        // The watch sweep reads only shipments whose check time has come; its state is in the
+        // database, so a restart simply carries on.
+        sweeper = setInterval(() => {
+          tracking.sweep().catch((err) => log.error({ err }, 'tracking sweep failed'))
+        }, options.sweepMs ?? 60_000)
+        sweeper.unref()
       },
       async close() {
+        if (sweeper) clearInterval(sweeper)
+        await tracking.flushActivity().catch((err) => log.error({ err }, 'activity flush failed'))
         await queue.stop()
         await db.close()
       },

@@ -8,6 +8,7 @@ import { catalogMigrations } from './modules/catalog/migrations.js'
 import { customersMigrations } from './modules/customers/migrations.js'
 import { ordersMigrations } from './modules/orders/migrations.js'
 import { shopifyMigrations } from './integrations/shopify/migrations.js'
+import { trackingMigrations } from './modules/tracking/migrations.js'
 
 /** Every module's migrations; names start with a global sequence number so they apply in order. */
 export const allMigrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ export const allMigrations: Record<string, Migration> = {
   ...customersMigrations,
   ...ordersMigrations,
   ...shopifyMigrations,
+  ...trackingMigrations,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => allMigrations }

@@ -31,7 +31,7 @@ for (const dialect of DIALECTS) {
       const link = lines.join('\n').match(/\/t\/[A-Za-z0-9_-]{43}/)?.[0]
       const page = await fetch(s.url + link)
       expect(page.status).toBe(200)
-      expect(await page.text()).toContain('ご注文状況')
+      expect(await page.text()).toContain('配送状況')
       // A second start only reminds: no second brand, no key printed.
       const again: string[] = []
       await ensureDemoTenant(s.kando, (l) => again.push(l))

@@ -8,6 +8,8 @@ import type { Queue } from '../../platform/queue/types.js'
 import { TenantDb } from '../../platform/tenancy.js'
 import type { Tenant, TenantService } from '../../modules/tenants/index.js'
 import { OrderInput, type OrderService } from '../../modules/orders/index.js'
+import type { TrackingService } from '../../modules/tracking/index.js'
+import { applyShopifyFulfillment } from './fulfillments.js'
 import { verifyShopifyHmac } from './hmac.js'
 import { mapShopifyFulfillment, mapShopifyOrder, mapShopifyRefund, parseShopifyJson } from './map.js'
 
@@ -53,6 +55,7 @@ export class ShopifyWebhooks {
     private readonly queue: Queue,
     private readonly tenants: TenantService,
     private readonly orders: OrderService,
+    private readonly tracking: TrackingService,
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {}
@@ -212,18 +215,10 @@ export class ShopifyWebhooks {
       case 'fulfillments/create':
       case 'fulfillments/update': {
         const f = mapShopifyFulfillment(payload)
-        // An update repeats the lines of its create: count shipped quantities once per fulfilment.
-        const lines = topic === 'fulfillments/create' ? f.lines : []
         return async (tx) => {
-          const order = await this.orders.recordFulfillment(tx, 'shopify', f.orderExternalId, {
-            lines,
-            detail: {
-              fulfillmentId: f.fulfillmentId, status: f.status, shipmentStatus: f.shipmentStatus ?? null,
-              trackingCompany: f.trackingCompany ?? null, trackingNumbers: f.trackingNumbers, trackingUrls: f.trackingUrls,
-            },
-          }, actor)
+          const order = await this.orders.idForExternal(tx, 'shopify', f.orderExternalId).then((id) => (id ? this.orders.get(tx, id) : undefined))
           if (!order) throw new Error(`fulfilment for unknown order ${f.orderExternalId}; retrying until the order arrives`)
-          return `fulfillment ${f.fulfillmentId} on ${order.id} (${order.status})`
+          return applyShopifyFulfillment(this.tracking, tx, order, f, actor)
         }
       }
       case 'refunds/create': {

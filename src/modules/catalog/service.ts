@@ -167,6 +167,23 @@ export class CatalogService {
     return row ? toVariant(row) : undefined
   }
 
+  /** Image URL per variant id (the variant's own, else its product's); variants without one are absent. */
+  async imagesForVariants(tx: TenantDb, variantIds: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>()
+    if (variantIds.length === 0) return out
+    const rows = await tx
+      .selectFrom('variants')
+      .innerJoin('products', 'products.id', 'variants.product_id')
+      .select(['variants.id as id', 'variants.image_url as variantImage', 'products.image_url as productImage'])
+      .where('variants.id', 'in', variantIds)
+      .execute()
+    for (const r of rows) {
+      const url = r.variantImage ?? r.productImage
+      if (url) out.set(r.id, url)
+    }
+    return out
+  }
+
   /**
    * The variant id for each order line, creating a minimal product/variant the first time a shop
    * sends a SKU we have not seen, so later modules (stock, reviews, replenishment) have it.

@@ -74,4 +74,13 @@ export const ordersMigrations: Record<string, Migration> = {
       for (const t of ['order_history', 'order_lines', 'orders']) await db.schema.dropTable(t).execute()
     },
   },
+  '0008_orders_number': {
+    // The customer order lookup (order number + email or phone) finds orders by number.
+    async up(db: Kysely<any>) {
+      await db.schema.createIndex('orders_number').on('orders').columns(['tenant_id', 'number']).execute()
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('orders_number').execute()
+    },
+  },
 }

@@ -5,6 +5,7 @@ import { AppError } from '../../platform/errors.js'
 import type { EventBus } from '../../platform/events.js'
 import { newId, newToken } from '../../platform/ids.js'
 import { TenantDb } from '../../platform/tenancy.js'
+import { toE164 } from '../../platform/japan/phone.js'
 import type { CatalogService } from '../catalog/index.js'
 import type { CustomerService } from '../customers/index.js'
 import { allowedNext, canTransition, pathTo, type OrderStatus } from './lifecycle.js'
@@ -92,12 +93,6 @@ export interface OrderFilter {
   limit: number
   /** Return orders older than this id (cursor pagination, newest first). */
   after?: string
-}
-
-/** Shipped quantities per shop line id, from a fulfilment. */
-export interface FulfilledLines {
-  lines: Array<{ externalLineId?: string; sku?: string; quantity: number }>
-  detail: Record<string, unknown>
 }
 
 /**
@@ -298,27 +293,36 @@ export class OrderService {
   }
 
   /**
-   * Records shipped quantities from a shop's fulfilment and moves the order to partially_shipped
-   * or shipped. Returns undefined when the order is unknown.
+   * Adds shipped quantities to an order's lines (by line id, never beyond what was ordered) and
+   * moves the order to partially_shipped or shipped. Called by the tracking module when a shipment
+   * is created, inside its transaction.
    */
-  async recordFulfillment(scope: TenantDb, source: string, externalOrderId: string, f: FulfilledLines, actor: string): Promise<Order | undefined> {
-    const id = await this.inTransaction(scope, async (tx) => {
-      const order = await tx.selectFrom('orders').select(['id', 'status']).where('source', '=', source).where('external_id', '=', externalOrderId).executeTakeFirst()
-      if (!order) return undefined
-      const lines = await tx.selectFrom('order_lines').selectAll().where('order_id', '=', order.id).execute()
-      for (const fl of f.lines) {
-        const line = lines.find((l) => (fl.externalLineId && l.external_id === fl.externalLineId) || (!fl.externalLineId && fl.sku && l.sku === fl.sku))
+  async recordShipped(scope: TenantDb, orderId: string, lines: Array<{ lineId: string; quantity: number }>, detail: Record<string, unknown>, actor: string): Promise<OrderStatus> {
+    return this.inTransaction(scope, async (tx) => {
+      const order = await tx.selectFrom('orders').select(['id', 'status']).where('id', '=', orderId).executeTakeFirst()
+      if (!order) throw orderNotFound(orderId)
+      const rows = await tx.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).execute()
+      for (const sl of lines) {
+        const line = rows.find((l) => l.id === sl.lineId)
         if (!line) continue
-        line.shipped_quantity = Math.min(line.quantity, line.shipped_quantity + fl.quantity)
+        line.shipped_quantity = Math.min(line.quantity, line.shipped_quantity + sl.quantity)
         await tx.updateTable('order_lines').set({ shipped_quantity: line.shipped_quantity }).where('id', '=', line.id).execute()
       }
-      await this.events.append(tx, 'order.updated', order.id, { orderId: order.id, change: 'fulfillment', ...f.detail })
-      const shippable = lines.filter((l) => l.requires_shipping === 1)
-      const all = shippable.every((l) => l.shipped_quantity >= l.quantity)
-      await this.advance(tx, order.id, all ? 'shipped' : 'partially_shipped', actor)
-      return order.id
+      await this.events.append(tx, 'order.updated', orderId, { orderId, change: 'fulfillment', ...detail })
+      const all = rows.filter((l) => l.requires_shipping === 1).every((l) => l.shipped_quantity >= l.quantity)
+      return this.advance(tx, orderId, all ? 'shipped' : 'partially_shipped', actor)
     })
-    return id ? this.get(scope, id) : undefined
+  }
+
+  /** Moves an order forward to `target` along legal steps; does nothing when it is already there, beyond, or cannot get there. */
+  async advanceTo(scope: TenantDb, id: string, target: OrderStatus, actor: string): Promise<OrderStatus> {
+    return this.inTransaction(scope, (tx) => this.advance(tx, id, target, actor))
+  }
+
+  /** The order's id for a shop's order id, or undefined. */
+  async idForExternal(scope: TenantDb, source: string, externalId: string): Promise<string | undefined> {
+    const row = await scope.selectFrom('orders').select('id').where('source', '=', source).where('external_id', '=', externalId).executeTakeFirst()
+    return row?.id
   }
 
   /** Records a refund against an order as a `refund.issued` event. */
@@ -357,6 +361,28 @@ export class OrderService {
     if (!row) return undefined
     const order = await this.get(new TenantDb(row.tenant_id, this.db.kysely, this.db.dialect), row.id)
     return order ? { tenantId: row.tenant_id, order } : undefined
+  }
+
+  /** Tenant and order id behind a page token, without loading the order (link clicks, counters). */
+  async refByTrackingToken(token: string): Promise<{ tenantId: string; orderId: string } | undefined> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined
+    const row = await this.db.kysely.selectFrom('orders').select(['id', 'tenant_id']).where('tracking_token', '=', token).executeTakeFirst()
+    return row ? { tenantId: row.tenant_id, orderId: row.id } : undefined
+  }
+
+  /**
+   * The order a customer without a link asks for: its number (with or without #, full-width
+   * allowed) and the email or phone it was placed with must both match. Returns the page token.
+   */
+  async findForLookup(scope: TenantDb, number: string, contact: string): Promise<string | undefined> {
+    const n = number.normalize('NFKC').trim().replace(/^#/, '')
+    if (!n || n.length > 100) return undefined
+    const rows = await scope.selectFrom('orders').select(['email', 'phone', 'tracking_token']).where('number', 'in', [n, `#${n}`]).limit(20).execute()
+    const c = contact.normalize('NFKC').trim()
+    const email = c.includes('@') ? c.toLowerCase() : undefined
+    const phone = email ? undefined : toE164(c)
+    const hit = rows.find((r) => (email && r.email === email) || (phone && r.phone && toE164(r.phone) === phone))
+    return hit?.tracking_token
   }
 
   /** Newest first; pass the last id as `after` for the next page. */

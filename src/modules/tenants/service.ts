@@ -128,9 +128,9 @@ export class TenantService {
     return row ? toTenant(row) : undefined
   }
 
-  /** By id or slug. */
-  async find(ref: string): Promise<Tenant> {
-    const row = await this.db.kysely
+  /** By id or slug; pass `db` to read inside an open transaction. */
+  async find(ref: string, db: Executor = this.db.kysely): Promise<Tenant> {
+    const row = await db
       .selectFrom('tenants')
       .selectAll()
       .where((eb) => eb.or([eb('id', '=', ref), eb('slug', '=', ref)]))

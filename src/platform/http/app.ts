@@ -13,7 +13,8 @@ import { ordersHttp } from '../../modules/orders/http.js'
 import { catalogHttp } from '../../modules/catalog/http.js'
 import { customersHttp } from '../../modules/customers/http.js'
 import { shopifyWebhookHttp } from '../../integrations/shopify/http.js'
-import { orderStatusPage } from '../../pages/order-status.js'
+import { trackingHttp } from '../../modules/tracking/http.js'
+import { trackingPages } from '../../pages/tracking/routes.js'
 
 /** The whole HTTP surface of Kando (paths are stable API; see DESIGN.md). */
 export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
@@ -80,11 +81,12 @@ export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
       await api.register(ordersHttp({ orders: kando.orders, now: () => kando.clock.now().toISOString(), onIngest: (source, created) => kando.metrics.ordersIngested.inc({ source, result: created ? 'created' : 'existing' }) }))
       await api.register(catalogHttp({ catalog: kando.catalog, db: kando.db }))
       await api.register(customersHttp({ customers: kando.customers }))
+      await api.register(trackingHttp({ tracking: kando.tracking, now: () => kando.clock.now().toISOString() }))
       await api.register(eventsHttp)
     },
     { prefix: '/api/v1' },
   )
   await app.register(shopifyWebhookHttp(kando.shopify), { prefix: '/webhooks/shopify' })
-  await app.register(orderStatusPage({ orders: kando.orders, tenants: kando.tenants }))
+  await app.register(trackingPages({ orders: kando.orders, tracking: kando.tracking, catalog: kando.catalog, tenants: kando.tenants, scope: kando.scope }))
   return app
 }
