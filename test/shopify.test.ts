@@ -72,7 +72,8 @@ for (const dialect of DIALECTS) {
     it('a fulfilment that ships the remaining lines makes the order shipped', async () => {
       const f = JSON.parse(fixture('jp-fulfillment-yamato.json'))
       // Ship what was still open on #1002 (the fixture ships the first line, already shipped in the snapshot).
-      const body = JSON.stringify({ ...f, id: 5212345678999, line_items: [
+      // The fixture's number fails Yamato's check digit; this parcel carries a valid one.
+      const body = JSON.stringify({ ...f, id: 5212345678999, tracking_number: '4444-1375-8703', tracking_numbers: ['4444-1375-8703'], line_items: [
         { ...f.line_items[0], id: 14234567890202, sku: 'FLT-100', quantity: 2 },
         { ...f.line_items[0], id: 14234567890203, sku: null, quantity: 1 },
       ] }).replace(/"order_id":\s*"?6123456789013"?/, '"order_id":6123456789013')
@@ -82,6 +83,22 @@ for (const dialect of DIALECTS) {
       expect(order.status).toBe('shipped')
       const types = (await s.call('GET', `/api/v1/events?subject=${order.id}`, { key })).body.items.map((e: any) => e.type)
       expect(types).toContain('order.updated')
+      // The fulfilment is a shipment: Yamato from the company name, the number checked, Shopify's status as an event.
+      const shipments = (await s.call('GET', `/api/v1/orders/${order.id}/shipments`, { key })).body.items
+      const fromThis = shipments.find((x: any) => x.externalId === '5212345678999')
+      expect(fromThis).toMatchObject({ source: 'shopify', carrier: 'yamato', trackingNumber: '444413758703', status: 'picked_up' })
+      expect(fromThis.lines.reduce((n: number, l: any) => n + l.quantity, 0)).toBe(3)
+      // fulfillments/update with Shopify's delivered status, twice: delivered once; every parcel arrived, so the order is delivered.
+      const update = JSON.stringify({ ...f, id: 5212345678999, tracking_number: '444413758703', tracking_numbers: ['444413758703'], shipment_status: 'delivered', updated_at: '2025-03-17T11:02:00+09:00', line_items: [{ ...f.line_items[0], id: 14234567890202, sku: 'FLT-100', quantity: 2 }] })
+        .replace(/"order_id":\s*"?6123456789013"?/, '"order_id":6123456789013')
+      expect((await post('fulfillments/update', update)).status).toBe(200)
+      expect((await post('fulfillments/update', update)).status).toBe(200)
+      await s.kando.queue.drain()
+      const after = (await s.call('GET', `/api/v1/shipments/${fromThis.id}`, { key })).body
+      expect(after.status).toBe('delivered')
+      expect(after.events.filter((e: any) => e.status === 'delivered')).toHaveLength(1)
+      const delivered = (await s.call('GET', `/api/v1/events?type=shipment.delivered&subject=${fromThis.id}`, { key })).body.items
+      expect(delivered).toHaveLength(1)
     })
 
     it('a fulfilment processed by several runs at once counts its units once', async () => {
@@ -103,6 +120,11 @@ for (const dialect of DIALECTS) {
       const o = (await s.call('GET', `/api/v1/orders/${(await byExternal('6123456780001')).id}`, { key })).body
       expect(o.lines[0].shippedQuantity).toBe(1)
       expect(o.status).toBe('partially_shipped')
+      // One shipment however many runs; the shop's number fails Yamato's check digit, so it is kept
+      // as the shop sent it, under carrier "other" with the shop's tracking link.
+      const shipments = (await s.call('GET', `/api/v1/orders/${o.id}/shipments`, { key })).body.items
+      expect(shipments).toHaveLength(1)
+      expect(shipments[0]).toMatchObject({ carrier: 'other', trackingNumber: '412345678901', trackingUrl: f.tracking_url })
     })
 
     it('a webhook delivered 5 times makes one order', async () => {
