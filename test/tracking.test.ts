@@ -116,6 +116,23 @@ for (const dialect of DIALECTS) {
       expect((await s.call('GET', `/api/v1/shipments/${sh.id}`, { key: keyA })).body.events).toEqual([])
     })
 
+    it('concurrent event batches for one parcel all land, and it is delivered once', async () => {
+      const order = await newOrder()
+      const sh = (await ship(order.id, { carrier: 'yamato', trackingNumber: mod7('24971000008'), readyAt: ago(60) })).body
+      const batches = [
+        [{ rawStatus: '荷物受付', occurredAt: ago(50) }], [{ rawStatus: '発送', occurredAt: ago(45) }], [{ rawStatus: '作業店通過', occurredAt: ago(30) }],
+        [{ rawStatus: '配達中', occurredAt: ago(5) }], [{ rawStatus: '配達完了', occurredAt: ago(3) }], [{ rawStatus: '配達完了', occurredAt: ago(3) }],
+        [{ rawStatus: '作業店通過', occurredAt: ago(20) }], [{ rawStatus: '持戻（ご不在）', occurredAt: ago(4) }],
+      ]
+      const results = await Promise.all(batches.map((events) => s.call('POST', `/api/v1/shipments/${sh.id}/events`, { key: keyA, body: { events } })))
+      expect(results.map((r) => r.status)).toEqual(batches.map(() => 200))
+      expect(results.reduce((n, r) => n + r.body.accepted, 0)).toBe(7)
+      const final = (await s.call('GET', `/api/v1/shipments/${sh.id}`, { key: keyA })).body
+      expect(final.status).toBe('delivered')
+      expect(final.events).toHaveLength(7)
+      expect(await events('shipment.delivered', sh.id)).toHaveLength(1)
+    })
+
     it("keeps brands apart: another brand's shipment is 404", async () => {
       const order = await newOrder()
       const sh = (await ship(order.id, { carrier: 'yamato', trackingNumber: mod7('24971000004') })).body

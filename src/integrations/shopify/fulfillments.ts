@@ -39,7 +39,7 @@ export function carrierForCompany(company: string | undefined): string | undefin
  * arrives first), then its tracking number and Shopify's carrier status applied as they come.
  * Shop facts are taken leniently: a mistyped number is kept under carrier "other" with the shop's link.
  */
-export async function applyShopifyFulfillment(tracking: TrackingService, tx: TenantDb, order: Order, f: MappedShopifyFulfillment, actor: string): Promise<string> {
+export async function applyShopifyFulfillment(tracking: TrackingService, tx: TenantDb, order: Order, f: MappedShopifyFulfillment, actor: string, now: Date): Promise<string> {
   const by = { source: 'shopify', actor }
   const company = carrierForCompany(f.trackingCompany)
   const tracked = { carrier: company === 'other' ? undefined : company, trackingNumber: f.trackingNumbers[0], trackingUrl: f.trackingUrls[0] }
@@ -61,7 +61,7 @@ export async function applyShopifyFulfillment(tracking: TrackingService, tx: Ten
   const status = f.shipmentStatus ? SHIPMENT_STATUS[f.shipmentStatus] : undefined
   if (status && status !== 'label_created') {
     await tracking.addEventCounts(tx, shipmentId, [{
-      eventId: `shopify:${f.fulfillmentId}:${f.shipmentStatus}`, status, rawStatus: `shopify:${f.shipmentStatus}`, occurredAt: f.updatedAt ?? new Date().toISOString(),
+      eventId: `shopify:${f.fulfillmentId}:${f.shipmentStatus}`, status, rawStatus: `shopify:${f.shipmentStatus}`, occurredAt: f.updatedAt ?? now.toISOString(),
     }], by)
   }
   return `fulfillment ${f.fulfillmentId} → shipment ${shipmentId}${status ? ` (${status})` : ''}`

@@ -218,7 +218,7 @@ export class ShopifyWebhooks {
         return async (tx) => {
           const order = await this.orders.idForExternal(tx, 'shopify', f.orderExternalId).then((id) => (id ? this.orders.get(tx, id) : undefined))
           if (!order) throw new Error(`fulfilment for unknown order ${f.orderExternalId}; retrying until the order arrives`)
-          return applyShopifyFulfillment(this.tracking, tx, order, f, actor)
+          return applyShopifyFulfillment(this.tracking, tx, order, f, actor, this.clock.now())
         }
       }
       case 'refunds/create': {
