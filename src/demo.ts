@@ -3,8 +3,13 @@ import type { Config } from './platform/config.js'
 import type { Kando } from './kando.js'
 import { newToken } from './platform/ids.js'
 import { signShopifyBody } from './integrations/shopify/hmac.js'
+import { CarrierSimulator, type SimulatedMove } from './modules/tracking/index.js'
+import type { TenantDb } from './platform/tenancy.js'
 
 const DEMO_SLUG = 'demo'
+
+/** Default demo pace: one carrier day every 6 seconds (time compressed 14,400×), so parcels shipped during a run arrive before it ends. */
+export const DEMO_DAY_SECONDS = 6
 
 const PRODUCTS = [
   { sku: 'KD-COF-DRIP10', title: '感動ブレンド ドリップバッグ 10袋', price: 1620, days: 20, variant: '10袋' },
@@ -51,8 +56,13 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
       })
     }
   })
+  // Ordered yesterday morning and handed to Yamato at 13:00 Japan time, so it was collected that
+  // afternoon whatever the hour now (by today it is somewhere between the hub and the doorstep).
+  const now = kando.clock.now().getTime()
+  const jstMidnight = now - ((now + 9 * 3600_000) % 86_400_000)
+  const readyAt = jstMidnight - 11 * 3600_000
   const { id: firstOrderId } = await kando.orders.ingest(kando.scope(tenant.id), {
-    externalId: 'demo-first-order', source: 'api', number: '#1000', placedAt: kando.clock.now().toISOString(), currency: 'JPY', status: 'confirmed',
+    externalId: 'demo-first-order', source: 'api', number: '#1000', placedAt: new Date(readyAt - 4 * 3600_000).toISOString(), currency: 'JPY', status: 'confirmed',
     customer: { email: 'hanako@example.jp', firstName: '花子', lastName: '山田', locale: 'ja' },
     shippingAddress: { name: '山田 花子', postalCode: '150-0001', prefectureCode: '13', region: '東京都', city: '渋谷区', address1: '神宮前1-2-3', country: 'JP' },
     lines: [
@@ -62,6 +72,12 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
     shippingTotal: 550,
     total: PRODUCTS[0]!.price * 2 + PRODUCTS[3]!.price + 550,
   }, { actor: 'demo' })
+  // The simulated carrier (in real time here) gives the parcel the steps it would have by now, so the
+  // sample tracking link shows a timeline.
+  await kando.tracking.createShipment(kando.scope(tenant.id), firstOrderId, {
+    carrier: 'yamato', trackingNumber: demoYamatoNumber(), readyAt: new Date(readyAt).toISOString(),
+  } as never, { source: 'demo', actor: 'demo' })
+  await new CarrierSimulator(kando.tracking, kando.clock, { compression: 1, sources: ['demo'] }).tick(kando.scope(tenant.id))
   const order = await kando.orders.getOrThrow(kando.scope(tenant.id), firstOrderId)
   print('')
   print('  Kando (感動) is running with a demo brand.')
@@ -167,7 +183,7 @@ export function demoShopifyFulfillment(order: ReturnType<typeof demoShopifyOrder
  * in-process. Like a real shop, it ships about half of the earlier orders (fulfilment with a Yamato
  * tracking number) and now and then a customer cancels one, so orders move through their lifecycle.
  */
-export async function runDemo(kando: Kando, config: Config, opts: { tenant: string; orders: number; intervalMs: number }): Promise<void> {
+export async function runDemo(kando: Kando, config: Config, opts: { tenant: string; orders: number; intervalMs: number; daySeconds?: number }): Promise<void> {
   const tenant = await kando.tenants.find(opts.tenant)
   const secret = await kando.tenants.shopifySecret(tenant.id)
   if (!secret) throw new Error(`Brand ${tenant.slug} has no Shopify secret; create it with --shopify-secret.`)
@@ -191,6 +207,21 @@ export async function runDemo(kando: Kando, config: Config, opts: { tenant: stri
     if (!res.ok) throw new Error(`Server answered ${res.status}: ${await res.text()}`)
   }
 
+  // The simulated carrier moves parcels in compressed time. On the demo brand it moves every open
+  // parcel; fed into another brand, only the parcels this run shipped.
+  const daySeconds = opts.daySeconds ?? DEMO_DAY_SECONDS
+  const shippedNumbers: string[] = []
+  const scope = kando.scope(tenant.id)
+  const simulator = new CarrierSimulator(kando.tracking, kando.clock, {
+    compression: 86_400 / daySeconds, ...(tenant.slug === DEMO_SLUG ? {} : { trackingNumbers: shippedNumbers }),
+  })
+  const orderNumbers = new Map<string, string>()
+  const moveParcels = async (): Promise<number> => {
+    const { moves, open } = await simulator.tick(scope)
+    for (const m of moves) console.log(await describeMove(kando, scope, m, orderNumbers))
+    return open
+  }
+
   const startN = Date.now() % 1_000_000
   const open: Array<ReturnType<typeof demoShopifyOrder>> = []
   for (let i = 0; i < opts.orders; i++) {
@@ -203,6 +234,7 @@ export async function runDemo(kando: Kando, config: Config, opts: { tenant: stri
       const shipped = open.splice(randomInt(open.length - 1), 1)[0]!
       const f = demoShopifyFulfillment(shipped, new Date())
       await send('fulfillments/create', f)
+      shippedNumbers.push(f.tracking_number)
       console.log(`  ${shipped.name}  発送しました  ヤマト運輸 ${f.tracking_number}`)
     } else if (open.length > 3 && randomInt(8) === 0) {
       const cancelled = open.splice(randomInt(open.length - 1), 1)[0]!
@@ -210,8 +242,25 @@ export async function runDemo(kando: Kando, config: Config, opts: { tenant: stri
       await send('orders/cancelled', { ...cancelled, cancelled_at: at, cancel_reason: 'customer', updated_at: at })
       console.log(`  ${cancelled.name}  キャンセルされました`)
     }
+    await moveParcels()
     if (opts.intervalMs > 0) await new Promise((r) => setTimeout(r, opts.intervalMs))
   }
   if (!serverUp) await kando.queue.drain(60_000)
+  // The server's worker makes shipments of the last fulfilments; give it a moment before moving them.
+  else await kando.queue.drain(15_000).catch(() => undefined)
+  // Let the parcels on their way arrive (at most a week of carrier time).
+  const until = Date.now() + 7 * daySeconds * 1000
+  const pause = Math.min(1000, Math.max(20, (daySeconds * 1000) / 48))
+  while ((await moveParcels()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, pause))
   console.log('Done. See them with GET /api/v1/orders (and their events with GET /api/v1/events).')
+}
+
+/** `🚚 #1012 ヤマト運輸 4444-1375-8703: 配達中 (渋谷神宮前センター)` */
+async function describeMove(kando: Kando, scope: TenantDb, m: SimulatedMove, orderNumbers: Map<string, string>): Promise<string> {
+  let number = orderNumbers.get(m.orderId)
+  if (!number) {
+    number = (await kando.orders.get(scope, m.orderId))?.number ?? m.orderId
+    orderNumbers.set(m.orderId, number)
+  }
+  return `  🚚 ${number} ${m.carrierName} ${m.trackingNumber}: ${m.rawStatus} (${m.location})`
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import cliProgress from 'cli-progress'
 import { Command, Option } from 'commander'
 import type { FastifyInstance } from 'fastify'
 import { loadConfig, type Config } from './platform/config.js'
@@ -5,7 +7,8 @@ import { createKando, type Kando } from './kando.js'
 import { buildHttp } from './platform/http/app.js'
 import { openDb } from './platform/db/index.js'
 import { migrateToLatest } from './migrations.js'
-import { ensureDemoTenant, runDemo } from './demo.js'
+import { DEMO_DAY_SECONDS, ensureDemoTenant, runDemo } from './demo.js'
+import { importTrackingCsv } from './modules/tracking/index.js'
 
 const program = new Command('kando').description('Kando (感動): post-purchase experience platform').showHelpAfterError()
 
@@ -149,7 +152,53 @@ program
   .option('--tenant <slug>', 'brand', 'demo')
   .option('--orders <n>', 'how many orders', '30')
   .option('--interval <ms>', 'pause between orders', '400')
-  .action((o) => withKando((k, config) => runDemo(k, config, { tenant: o.tenant, orders: Number(o.orders), intervalMs: Number(o.interval) }), { quiet: true }))
+  .option('--day-seconds <s>', 'real seconds per simulated carrier day (parcels move in compressed time)', String(DEMO_DAY_SECONDS))
+  .action((o) =>
+    withKando((k, config) => runDemo(k, config, { tenant: o.tenant, orders: Number(o.orders), intervalMs: Number(o.interval), daySeconds: Number(o.daySeconds) }), { quiet: true }),
+  )
+
+const importCmd = program.command('import').description('Import files into a brand')
+importCmd
+  .command('tracking')
+  .description('Import a carrier/WMS tracking status file (CSV, Shift_JIS or UTF-8): one event per row')
+  .argument('<file>', 'the CSV file; the first row names the columns (伝票番号, 荷物状況, 日付, 時刻, 担当店名, …)')
+  .requiredOption('--tenant <slug-or-id>', 'the brand')
+  .option('--carrier <code>', 'carrier of every row when the file has no carrier column (yamato, sagawa, japan_post, …)')
+  .addHelpText('after', `
+Prints rows, accepted and duplicate events, shipments touched and each rejected row by line number.
+Importing the same file again is harmless: its events are reported as duplicates.
+Exit code: 0 when the file was read (even if some rows were rejected); 2 when every row was rejected;
+1 when the file could not be read (missing, empty, no tracking number column, unknown brand).`)
+  .action((file: string, o) =>
+    withKando(async (k) => {
+      const t = await k.tenants.find(o.tenant)
+      const bytes = readFileSync(file)
+      const tty = process.stdout.isTTY === true
+      const bar = tty ? new cliProgress.SingleBar({ format: '  {bar} {percentage}% | {value}/{total} rows', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined
+      let started = false
+      let result
+      try {
+        result = await importTrackingCsv(k.tracking, k.scope(t.id), bytes, {
+          carrier: o.carrier, source: 'import', actor: 'cli',
+          onProgress: (done, total) => {
+            if (!bar) return
+            if (!started) bar.start(total, 0)
+            started = true
+            bar.update(done)
+          },
+        })
+      } finally {
+        if (started) bar?.stop()
+      }
+      const errorRows = new Set(result.errors.map((e) => e.line)).size
+      console.log(`Imported ${file} into ${t.slug}: ${result.rows} rows, ${result.accepted} accepted, ${result.duplicates} duplicates, ${result.shipments} shipments, ${result.errors.length} errors`)
+      for (const e of result.errors) console.log(`  line ${e.line}: ${e.message}`)
+      if (result.rows > 0 && errorRows >= result.rows) {
+        console.error('Every row was rejected.')
+        process.exitCode = 2
+      }
+    }, { quiet: true }),
+  )
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(err instanceof Error ? err.message : err)

@@ -1,11 +1,15 @@
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import iconv from 'iconv-lite'
+import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createKando } from '../src/kando.js'
 import { DIALECTS, createTestDatabase, type TestDatabase } from './databases.js'
+import { sampleOrder, testConfig } from './harness.js'
 
 const run = promisify(execFile)
 const bin = new URL('../bin/kando.mjs', import.meta.url).pathname
@@ -65,6 +69,40 @@ for (const dialect of DIALECTS) {
       const list = (await kando('apikey', 'list', '--tenant', 'acme')).stdout
       expect(list).toContain(`${created.id}`)
       expect(list).toMatch(/revoked/)
+    })
+
+    it('import tracking reads a Shift_JIS file, prints the summary with rejected rows by line, and reports duplicates the second time', async () => {
+      const number = '444413758703'
+      const k = await createKando(testConfig(database.url, { secretKey: env.KANDO_SECRET_KEY! }), { logger: pino({ level: 'silent' }) })
+      try {
+        const t = await k.tenants.find('acme')
+        const scope = k.scope(t.id)
+        const { id } = await k.orders.ingest(scope, { ...sampleOrder('cli-1'), source: 'api' } as never, { actor: 'test' })
+        await k.tracking.createShipment(scope, id, { carrier: 'yamato', trackingNumber: number } as never, { source: 'api', actor: 'test' })
+      } finally {
+        await k.close()
+      }
+      const jst = (h: number) => new Date(Date.now() - h * 3600_000 + 9 * 3600_000).toISOString()
+      const row = (n: string, words: string, h: number, place: string) => `${n},${words},${jst(h).slice(0, 10).replace(/-/g, '/')},${jst(h).slice(11, 16)},${place}`
+      const csv = ['伝票番号,荷物状況,日付,時刻,担当店名', row('4444-1375-8703', '荷物受付', 30, '品川八潮センター'), row(number, '作業店通過', 20, '羽田クロノゲートベース'),
+        row('999999999999', '配達完了', 2, 'どこか'), row(number, '謎の状態', 2, 'どこか')].join('\r\n')
+      const dir = mkdtempSync(join(tmpdir(), 'kando-import-'))
+      const file = join(dir, 'yamato.csv')
+      writeFileSync(file, iconv.encode(csv, 'Shift_JIS'))
+      const first = await kando('import', 'tracking', file, '--tenant', 'acme', '--carrier', 'yamato')
+      expect(first.stdout).toContain(`Imported ${file} into acme: 4 rows, 2 accepted, 0 duplicates, 1 shipments, 2 errors`)
+      expect(first.stdout).toContain('  line 4: no shipment with yamato tracking number 999999999999')
+      expect(first.stdout).toContain('  line 5: unknown yamato status "謎の状態"')
+      expect(first.stdout).not.toMatch(/\u001b\[/) // no progress bar when stdout is not a terminal
+      const again = await kando('import', 'tracking', file, '--tenant', 'acme', '--carrier', 'yamato')
+      expect(again.stdout).toContain('4 rows, 0 accepted, 2 duplicates, 1 shipments, 2 errors')
+
+      // Every row rejected: exit code 2. A file without a tracking number column: exit code 1.
+      const bad = join(dir, 'bad.csv')
+      writeFileSync(bad, iconv.encode(['伝票番号,荷物状況,日付,時刻', row('999999999999', '配達完了', 2, 'x').split(',').slice(0, 4).join(',')].join('\r\n'), 'Shift_JIS'))
+      await expect(kando('import', 'tracking', bad, '--tenant', 'acme', '--carrier', 'yamato')).rejects.toMatchObject({ code: 2, stdout: expect.stringContaining('1 rows, 0 accepted') })
+      writeFileSync(bad, 'a,b\n1,2\n')
+      await expect(kando('import', 'tracking', bad, '--tenant', 'acme', '--carrier', 'yamato')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('tracking number column') })
     })
   })
 }

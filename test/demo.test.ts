@@ -31,7 +31,16 @@ for (const dialect of DIALECTS) {
       const link = lines.join('\n').match(/\/t\/[A-Za-z0-9_-]{43}/)?.[0]
       const page = await fetch(s.url + link)
       expect(page.status).toBe(200)
-      expect(await page.text()).toContain('配送状況')
+      const html = await page.text()
+      expect(html).toContain('配送状況')
+      // The first order has a Yamato parcel already moving (the simulated carrier, in real time).
+      const tenant = await s.kando.tenants.find('demo')
+      const [first] = await s.kando.orders.list(s.kando.scope(tenant.id), { limit: 1 })
+      const [parcel] = await s.kando.tracking.forOrder(s.kando.scope(tenant.id), first!.id)
+      expect(parcel).toMatchObject({ carrier: 'yamato', source: 'demo' })
+      expect(parcel!.events.length).toBeGreaterThan(0)
+      expect(parcel!.events.at(-1)!.rawStatus).toBe('荷物受付')
+      expect(html).toContain('荷物受付')
       // A second start only reminds: no second brand, no key printed.
       const again: string[] = []
       await ensureDemoTenant(s.kando, (l) => again.push(l))
@@ -41,9 +50,11 @@ for (const dialect of DIALECTS) {
 
     it('feeds signed orders, fulfilments and cancellations through the real webhook endpoint; every one applies', async () => {
       const log = console.log
-      console.log = () => {}
+      const printed: string[] = []
+      console.log = (line: string) => void printed.push(String(line))
       try {
-        await runDemo(s.kando, testConfig('unused', { publicUrl: s.url }), { tenant: 'demo', orders: 12, intervalMs: 0 })
+        // A carrier day every 50 ms: parcels shipped during the run arrive before it ends.
+        await runDemo(s.kando, testConfig('unused', { publicUrl: s.url }), { tenant: 'demo', orders: 12, intervalMs: 0, daySeconds: 0.05 })
       } finally {
         console.log = log
       }
@@ -52,7 +63,13 @@ for (const dialect of DIALECTS) {
       const orders = await s.kando.orders.list(s.kando.scope(tenant.id), { limit: 100 })
       expect(orders).toHaveLength(13)
       const statuses = orders.map((o) => o.status)
-      expect(statuses.every((st) => ['confirmed', 'shipped', 'cancelled'].includes(st))).toBe(true)
+      expect(statuses.every((st) => ['confirmed', 'shipped', 'delivered', 'cancelled'].includes(st))).toBe(true)
+      // The parcels moved: every shipment has carrier events, and the moves were printed.
+      const shipments = await s.kando.tracking.list(s.kando.scope(tenant.id), { limit: 100 })
+      expect(shipments.length).toBeGreaterThanOrEqual(1)
+      for (const sh of shipments) expect(sh.events.length, `${sh.id} ${sh.source}`).toBeGreaterThan(0)
+      expect(shipments.find((sh) => sh.source === 'demo')!.status).toBe('delivered')
+      expect(printed.some((l) => /🚚 #\d+ ヤマト運輸 \d{4}-\d{4}-\d{4}: 配達完了 \(.+\)/.test(l))).toBe(true)
       const webhooks = await s.kando.db.kysely.selectFrom('shopify_webhooks').select(['outcome']).execute()
       expect(webhooks.length).toBeGreaterThanOrEqual(12)
       expect(webhooks.every((w) => w.outcome && !w.outcome.startsWith('rejected'))).toBe(true)

@@ -2,3 +2,4 @@ export { TrackingService, shipmentNotFound, type Shipment, type ShipmentEvent } 
 export { ShipmentInput, TrackingEventInput, TrackingSettingsInput, type TrackingSettings, type CtaInput } from './schemas.js'
 export { SHIPMENT_STATUSES, TIME_SLOTS, timeSlotLabel, type ShipmentStatus, type TimeSlot } from './status.js'
 export { importTrackingCsv, decodeCarrierFile, type ImportResult } from './import.js'
+export { CarrierSimulator, planTimeline, seededRng, SIMULATED_CARRIERS, type SimulatedStep, type SimulatedMove, type SimulatorOptions } from './simulator.js'
