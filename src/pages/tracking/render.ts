@@ -101,10 +101,22 @@ export function safeUrl(value: unknown, extraProtocols: readonly string[] = []):
   return parsed.protocol === 'https:' || parsed.protocol === 'http:' || extraProtocols.includes(parsed.protocol) ? v : null
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>()
+/** Intl.DateTimeFormat is costly to build (~0.5 ms); one per locale, options and zone, reused. */
+function dtf(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = locale + JSON.stringify(options)
+  let f = formatters.get(key)
+  if (!f) formatters.set(key, (f = new Intl.DateTimeFormat(locale, options)))
+  return f
+}
+const validZones = new Set<string>()
+
 function safeTimeZone(tz: unknown): string {
+  if (typeof tz === 'string' && validZones.has(tz)) return tz
   if (typeof tz === 'string') {
     try {
       new Intl.DateTimeFormat('en', { timeZone: tz })
+      validZones.add(tz)
       return tz
     } catch {
       /* fall through */
@@ -276,8 +288,8 @@ function dateTime(iso: string | null, lang: Lang, timeZone: string): SafeHtml | 
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return ''
   const label = lang === 'ja'
-    ? new Intl.DateTimeFormat('ja-JP', { month: 'long', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(d)
-    : new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', weekday: 'short', hour: 'numeric', minute: '2-digit', timeZone }).format(d)
+    ? dtf('ja-JP', { month: 'long', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(d)
+    : dtf('en-US', { month: 'short', day: 'numeric', weekday: 'short', hour: 'numeric', minute: '2-digit', timeZone }).format(d)
   return html`<time datetime="${d.toISOString()}">${label}</time>`
 }
 
@@ -286,15 +298,15 @@ function day(ymd: string | null, lang: Lang): { iso: string; label: string } | n
   const d = new Date(`${ymd}T00:00:00Z`)
   if (Number.isNaN(d.getTime())) return null
   const label = lang === 'ja'
-    ? new Intl.DateTimeFormat('ja-JP', { month: 'long', day: 'numeric', weekday: 'short', timeZone: 'UTC' }).format(d)
-    : new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', weekday: 'short', timeZone: 'UTC' }).format(d)
+    ? dtf('ja-JP', { month: 'long', day: 'numeric', weekday: 'short', timeZone: 'UTC' }).format(d)
+    : dtf('en-US', { month: 'short', day: 'numeric', weekday: 'short', timeZone: 'UTC' }).format(d)
   return { iso: ymd, label }
 }
 
 function placedDate(iso: string, lang: Lang, timeZone: string): string {
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return ''
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone }).format(d)
+  return dtf(lang === 'ja' ? 'ja-JP' : 'en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone }).format(d)
 }
 
 /** Minor units → localised currency string; '' for an unknown currency. */
