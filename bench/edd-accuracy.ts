@@ -19,6 +19,7 @@ import { addDays, addTransitDays, centreShipDate, daysBetween, localDateTime, ne
 import { carrierCalendar, DEFAULT_LEAD_TIMES, findServiceRule, type CarrierCode } from '../src/modules/tracking/delivery-estimate/lead-times.ts'
 import { regionOf } from '../src/modules/tracking/delivery-estimate/regions.ts'
 import { relayExtraDays, remoteAreaFor } from '../src/modules/tracking/delivery-estimate/remote.ts'
+import { mulberry32 } from '../src/modules/tracking/simulator.ts'
 
 const OLIST_DIR = '/work/shared/data/datasets/olist_delivery_subset'
 const ZONE = 'Asia/Tokyo'
@@ -39,17 +40,6 @@ interface Shipment {
 
 // ---------------------------------------------------------------- synthetic history
 
-/** mulberry32: small, fast, seeded; good enough for simulation. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function pick<T>(rand: () => number, items: readonly (readonly [T, number])[]): T {
   const total = items.reduce((s, [, w]) => s + w, 0)
@@ -74,7 +64,7 @@ const ISLANDS = ['907-0004', '906-0012', '952-0011', '894-0025', '817-0021', '85
 
 /** A year of shipments whose delivery day is simulated around the table with per-lane and per-parcel noise. */
 function synthetic(n: number, seed: number): Shipment[] {
-  const rand = prng(seed)
+  const rand = mulberry32(seed)
   // Region granularity is wrong for some real prefecture pairs (稚内 is not 札幌): a fixed offset per lane.
   const laneBias = new Map<string, number>()
   const bias = (key: string): number => {

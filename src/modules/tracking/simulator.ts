@@ -129,11 +129,9 @@ export function planTimeline(shipment: { carrier: string; readyAt: string; desti
   return steps
 }
 
-/** A small deterministic generator (mulberry32) seeded from a string: the same shipment always gets the same plan. */
-export function seededRng(seed: string): () => number {
-  let h = 2166136261
-  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619)
-  let a = h >>> 0
+/** mulberry32: a small, fast, seeded generator, good enough for simulation. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0
     let t = a
@@ -141,6 +139,13 @@ export function seededRng(seed: string): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
+}
+
+/** mulberry32 seeded from a string (FNV-1a): the same shipment always gets the same plan. */
+export function seededRng(seed: string): () => number {
+  let h = 2166136261
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619)
+  return mulberry32(h)
 }
 
 /** What one tick did to one parcel. */
