@@ -9,6 +9,7 @@ import { customersMigrations } from './modules/customers/migrations.js'
 import { ordersMigrations } from './modules/orders/migrations.js'
 import { shopifyMigrations } from './integrations/shopify/migrations.js'
 import { trackingMigrations } from './modules/tracking/migrations.js'
+import { notificationsMigrations } from './modules/notifications/migrations.js'
 
 /** Every module's migrations; names start with a global sequence number so they apply in order. */
 export const allMigrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ export const allMigrations: Record<string, Migration> = {
   ...ordersMigrations,
   ...shopifyMigrations,
   ...trackingMigrations,
+  ...notificationsMigrations,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => allMigrations }

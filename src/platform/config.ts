@@ -12,6 +12,16 @@ export interface Config {
   /** 32-byte key (base64) that encrypts secrets at rest; generated into ./data for the embedded default. */
   secretKey?: string
   dataDir: string
+  /** smtp(s)://user:pass@host:port; unset: mail goes to the built-in dev mailbox in the database. */
+  smtpUrl?: string
+  /** Default From for brands that set no sender address. */
+  mailFrom: string
+  /** DKIM signing for outgoing mail (all three or none). */
+  dkim?: { domainName: string; keySelector: string; privateKey: string }
+  /** LINE Messaging API base URL (tests point it at a stand-in). */
+  lineApiUrl: string
+  /** SMS provider (Twilio-compatible) base URL. */
+  smsApiUrl: string
 }
 
 const envSchema = z.object({
@@ -23,6 +33,13 @@ const envSchema = z.object({
   KANDO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KANDO_SECRET_KEY: z.string().optional(),
   KANDO_DATA_DIR: z.string().default('./data'),
+  KANDO_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  KANDO_MAIL_FROM: z.email().default('no-reply@kando.localhost'),
+  KANDO_DKIM_DOMAIN: z.string().optional(),
+  KANDO_DKIM_SELECTOR: z.string().optional(),
+  KANDO_DKIM_PRIVATE_KEY: z.string().optional(),
+  KANDO_LINE_API_URL: z.string().url().default('https://api.line.me'),
+  KANDO_SMS_API_URL: z.string().url().default('https://api.twilio.com'),
 })
 
 /** Reads configuration from `env`; throws a readable error naming the bad variable. */
@@ -44,5 +61,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.KANDO_LOG_LEVEL,
     secretKey: e.KANDO_SECRET_KEY,
     dataDir: e.KANDO_DATA_DIR,
+    smtpUrl: e.KANDO_SMTP_URL || undefined,
+    mailFrom: e.KANDO_MAIL_FROM,
+    dkim: e.KANDO_DKIM_DOMAIN && e.KANDO_DKIM_SELECTOR && e.KANDO_DKIM_PRIVATE_KEY
+      ? { domainName: e.KANDO_DKIM_DOMAIN, keySelector: e.KANDO_DKIM_SELECTOR, privateKey: e.KANDO_DKIM_PRIVATE_KEY.replace(/\\n/g, '\n') }
+      : undefined,
+    lineApiUrl: e.KANDO_LINE_API_URL.replace(/\/$/, ''),
+    smsApiUrl: e.KANDO_SMS_API_URL.replace(/\/$/, ''),
   }
 }

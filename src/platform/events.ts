@@ -3,7 +3,7 @@ import type { Clock } from './clock.js'
 import type { Db } from './db/index.js'
 import { fromJson, toJson } from './db/json.js'
 import { newId } from './ids.js'
-import type { Queue } from './queue/types.js'
+import type { Queue, WorkOptions } from './queue/types.js'
 import { TenantDb } from './tenancy.js'
 
 /** A domain event as consumers see it (names in DESIGN.md are stable API). */
@@ -22,6 +22,7 @@ interface Consumer {
   name: string
   types: Set<string>
   handler: EventHandler
+  work: WorkOptions
 }
 
 const queueOf = (consumer: string) => `event.${consumer}`
@@ -42,9 +43,9 @@ export class EventBus {
   ) {}
 
   /** Registers a consumer; call at composition time, in every process, before appending. */
-  subscribe(name: string, types: string[], handler: EventHandler): void {
+  subscribe(name: string, types: string[], handler: EventHandler, work: WorkOptions = {}): void {
     if (this.consumers.has(name)) throw new Error(`Consumer "${name}" registered twice`)
-    this.consumers.set(name, { name, types: new Set(types), handler })
+    this.consumers.set(name, { name, types: new Set(types), handler, work })
   }
 
   /** Declares the consumers' queues; with `work`, also runs them in this process. */
@@ -54,7 +55,7 @@ export class EventBus {
       if (options.work) {
         await this.queue.work<{ eventId: string; tenantId: string }>(queueOf(c.name), (job) =>
           this.deliver(c, job.data.eventId, job.data.tenantId),
-        )
+        c.work)
       }
     }
   }

@@ -34,4 +34,23 @@ export const customersMigrations: Record<string, Migration> = {
       await db.schema.dropTable('customers').execute()
     },
   },
+  '0009_customer_consents': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('customer_consents')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('granted', 'integer', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('evidence', 'text')
+        .addColumn('recorded_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('customer_consents_current').on('customer_consents').columns(['tenant_id', 'customer_id', 'channel', 'id']).execute()
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('customer_consents').execute()
+    },
+  },
 }

@@ -6,7 +6,7 @@ import { newId } from '../../platform/ids.js'
 import { toE164 } from '../../platform/japan/phone.js'
 import type { TenantDb } from '../../platform/tenancy.js'
 import type { CustomerInput } from '../orders/schemas.js'
-import type { CustomersTable } from './tables.js'
+import type { CustomerConsentsTable, CustomersTable } from './tables.js'
 
 export interface Customer {
   id: string
@@ -80,6 +80,7 @@ export class CustomerService {
       await tx.insertInto('customers', fresh).execute()
       if (input?.externalId) await this.link(tx, source, input.externalId, fresh.id)
       await this.events.append(tx, 'customer.created', fresh.id, { customerId: fresh.id, source })
+      if (input?.acceptsMarketing) await this.recordConsent(tx, fresh.id, 'email', true, source, 'accepts_marketing on the order')
       return toCustomer({ ...fresh, tenant_id: tx.tenantId })
     }
 
@@ -92,6 +93,10 @@ export class CustomerService {
     if (input?.lastName && input.lastName !== row.last_name) patch.last_name = input.lastName
     if (input?.locale && input.locale !== row.locale) patch.locale = input.locale
     if (input?.lineUserId && !row.line_user_id) patch.line_user_id = input.lineUserId
+    if (input?.acceptsMarketing !== undefined && (input.acceptsMarketing ? 1 : 0) !== row.accepts_marketing) {
+      await this.recordConsent(tx, row.id, 'email', input.acceptsMarketing, source, 'accepts_marketing on the order')
+      patch.accepts_marketing = input.acceptsMarketing ? 1 : 0
+    }
     if (input?.externalId && externalIds[source] !== input.externalId) {
       externalIds[source] = input.externalId
       patch.external_ids = toJson(externalIds)
@@ -109,6 +114,59 @@ export class CustomerService {
     await tx.insertInto('customer_external_ids', { source, external_id: externalId, customer_id: customerId }).onConflict((oc) => oc.doNothing()).execute()
   }
 
+  /**
+   * Appends a grant or withdrawal of marketing consent for one channel to the ledger, when it
+   * changes the current state, and emits `customer.consent_changed`. Returns whether it changed.
+   */
+  async recordConsent(tx: TenantDb, customerId: string, channel: ConsentChannel, granted: boolean, source: string, evidence?: string): Promise<boolean> {
+    const current = await this.currentConsent(tx, customerId, channel)
+    if ((current?.granted ?? false) === granted && current) return false
+    if (!current && !granted) return false // never asked, and still not: nothing to record
+    const now = this.clock.now()
+    await tx.insertInto('customer_consents', {
+      id: newId('con', now), customer_id: customerId, channel, granted: granted ? 1 : 0, source, evidence: evidence ?? null, recorded_at: now.toISOString(),
+    }).execute()
+    if (channel === 'email') await tx.updateTable('customers').set({ accepts_marketing: granted ? 1 : 0, updated_at: now.toISOString() }).where('id', '=', customerId).execute()
+    await this.events.append(tx, 'customer.consent_changed', customerId, { customerId, channel, granted, source })
+    return true
+  }
+
+  /** The current marketing consent per channel (absent: never asked, which means no). */
+  async consents(tx: TenantDb, customerId: string): Promise<Partial<Record<ConsentChannel, ConsentState>>> {
+    const out: Partial<Record<ConsentChannel, ConsentState>> = {}
+    for (const channel of CONSENT_CHANNELS) {
+      const c = await this.currentConsent(tx, customerId, channel)
+      if (c) out[channel] = c
+    }
+    return out
+  }
+
+  /** The whole ledger of one customer, oldest first (proof of consent). */
+  async consentHistory(tx: TenantDb, customerId: string): Promise<Array<ConsentState & { channel: ConsentChannel }>> {
+    const rows = await tx.selectFrom('customer_consents').selectAll().where('customer_id', '=', customerId).orderBy('id').execute()
+    return rows.map((r) => ({ channel: r.channel as ConsentChannel, ...toConsent(r) }))
+  }
+
+  async currentConsent(tx: TenantDb, customerId: string, channel: ConsentChannel): Promise<ConsentState | undefined> {
+    const row = await tx.selectFrom('customer_consents').selectAll()
+      .where('customer_id', '=', customerId).where('channel', '=', channel).orderBy('id', 'desc').limit(1).executeTakeFirst()
+    return row ? toConsent(row) : undefined
+  }
+
+  /** Contact details the brand sets through the API (LINE link, preferred language). */
+  async update(tx: TenantDb, id: string, patch: { lineUserId?: string | null; locale?: string; email?: string; phone?: string }): Promise<Customer | undefined> {
+    const set: Partial<CustomersTable> = {}
+    if (patch.lineUserId !== undefined) set.line_user_id = patch.lineUserId
+    if (patch.locale !== undefined) set.locale = patch.locale
+    if (patch.email !== undefined) set.email = patch.email.trim().toLowerCase()
+    if (patch.phone !== undefined) set.phone = toE164(patch.phone) ?? null
+    if (Object.keys(set).length > 0) {
+      set.updated_at = this.clock.now().toISOString()
+      await tx.updateTable('customers').set(set).where('id', '=', id).execute()
+    }
+    return this.get(tx, id)
+  }
+
   async get(tx: TenantDb, id: string): Promise<Customer | undefined> {
     const row = await tx.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst()
     return row ? toCustomer(row) : undefined
@@ -120,6 +178,19 @@ export class CustomerService {
     if (opts.email) q = q.where('email', '=', opts.email.trim().toLowerCase())
     return (await q.execute()).map(toCustomer)
   }
+}
+
+export const CONSENT_CHANNELS = ['email', 'line', 'sms'] as const
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number]
+export interface ConsentState {
+  granted: boolean
+  source: string
+  evidence: string | null
+  recordedAt: string
+}
+
+function toConsent(r: CustomerConsentsTable): ConsentState {
+  return { granted: r.granted === 1, source: r.source, evidence: r.evidence, recordedAt: r.recorded_at }
 }
 
 function toCustomer(r: CustomersTable): Customer {

@@ -24,7 +24,27 @@ export interface CustomerExternalIdsTable {
   customer_id: string
 }
 
+/**
+ * The consent ledger: every grant and withdrawal of marketing consent per channel, never updated
+ * or deleted, so the brand can show when and how a customer agreed (特定電子メール法 asks the
+ * sender to keep that record). The latest row per (customer, channel) is the current state.
+ */
+export interface CustomerConsentsTable {
+  id: string
+  tenant_id: string
+  customer_id: string
+  /** email | line | sms */
+  channel: string
+  granted: number
+  /** Where it came from: shopify, api, unsubscribe_link, one_click, preference_centre, complaint … */
+  source: string
+  /** Free text kept as proof, e.g. the form wording or the List-Unsubscribe request. */
+  evidence: string | null
+  recorded_at: string
+}
+
 export interface CustomersTables {
   customers: CustomersTable
   customer_external_ids: CustomerExternalIdsTable
+  customer_consents: CustomerConsentsTable
 }

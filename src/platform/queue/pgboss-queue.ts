@@ -98,13 +98,18 @@ export class PgBossQueue implements Queue {
         // still active) right after this callback, so a job failed early could come due, be fetched
         // by another loop and then be marked completed under that second run, losing its outcome.
         const failures: Array<{ id: string; message: string }> = []
-        for (const job of jobs) {
+        const runOne = async (job: PgBoss.Job<T>) => {
           try {
             await handler({ id: job.id, name, data: job.data })
           } catch (err) {
             failures.push({ id: job.id, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
           }
         }
+        let next = 0
+        const lane = async () => {
+          while (next < jobs.length) await runOne(jobs[next++]!)
+        }
+        await Promise.all(Array.from({ length: Math.min(Math.max(1, options.parallel ?? 1), jobs.length) }, lane))
         for (const f of failures) {
           await this.boss.fail(name, f.id, { message: f.message })
           this.onJobFailed?.({ queue: name, jobId: f.id, dead: false, error: f.message })

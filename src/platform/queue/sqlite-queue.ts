@@ -1,4 +1,5 @@
-import { sql } from 'kysely'
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../../schema.js'
 import type { Db, Executor } from '../db/index.js'
 import type { Clock } from '../clock.js'
 import { newId } from '../ids.js'
@@ -8,6 +9,7 @@ interface Worker {
   name: string
   handler: JobHandler
   batchSize: number
+  parallel: number
 }
 
 /** Backoff before attempt n+1 after n failed attempts: delay·2^(n-1), capped at one hour. */
@@ -79,7 +81,7 @@ export class SqliteQueue implements Queue {
 
   async work<T>(name: string, handler: JobHandler<T>, options: WorkOptions = {}): Promise<void> {
     this.policy(name)
-    this.workers.push({ name, handler: handler as JobHandler, batchSize: options.batchSize ?? 50 })
+    this.workers.push({ name, handler: handler as JobHandler, batchSize: options.batchSize ?? 50, parallel: Math.max(1, options.parallel ?? 1) })
     if (!this.running) {
       this.running = true
       this.loop = this.run()
@@ -126,10 +128,10 @@ export class SqliteQueue implements Queue {
         limit ${worker.batchSize}
       )
       returning id, data, attempt, expire_in_s`.execute(this.db.kysely)
-    for (const row of claimed.rows) {
+    const runOne = async (row: { id: string; data: string; attempt: number }) => {
       try {
         await worker.handler({ id: row.id, name: worker.name, data: JSON.parse(row.data) })
-        await this.db.kysely
+        const complete = (db: Kysely<Database>) => db
           .updateTable('jobs')
           .set({ state: 'completed', finished_at: this.clock.now().getTime(), locked_until: null })
           .where('id', '=', row.id)
@@ -137,12 +139,29 @@ export class SqliteQueue implements Queue {
           .where('state', '=', 'active')
           .where('attempt', '=', row.attempt)
           .execute()
+        // In parallel, completions share group commits; one at a time, a plain statement is cheaper.
+        if (worker.parallel > 1) await this.db.transaction((trx) => complete(trx))
+        else await complete(this.db.kysely)
       } catch (err) {
         await this.fail(row.id, worker.name, row.attempt, err)
       }
-      // better-sqlite3 answers synchronously, so awaits alone never yield: let HTTP requests in
-      // between jobs, or a backlog would hold the event loop for the whole batch.
-      await new Promise((resolve) => setImmediate(resolve))
+    }
+    if (worker.parallel === 1) {
+      for (const row of claimed.rows) {
+        await runOne(row)
+        // better-sqlite3 answers synchronously, so awaits alone never yield: let HTTP requests in
+        // between jobs, or a backlog would hold the event loop for the whole batch.
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    } else {
+      let next = 0
+      const lane = async () => {
+        while (next < claimed.rows.length) {
+          await runOne(claimed.rows[next++]!)
+          await new Promise((resolve) => setImmediate(resolve))
+        }
+      }
+      await Promise.all(Array.from({ length: Math.min(worker.parallel, claimed.rows.length) }, lane))
     }
     return claimed.rows.length
   }

@@ -29,6 +29,11 @@ export interface WorkOptions {
   batchSize?: number
   /** Parallel fetch loops in this process (PostgreSQL); SQLite has one writer, so one loop. */
   concurrency?: number
+  /**
+   * Jobs of one batch run at once (default 1: one after another). For handlers that wait on the
+   * network (sending messages); on SQLite their transactions then share group commits.
+   */
+  parallel?: number
 }
 
 /** A failed attempt, for the log: `dead` when no retry is left. */
