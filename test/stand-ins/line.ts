@@ -48,8 +48,11 @@ export interface LineStandIn {
   tokens: Set<string>
   /** The next `times` requests get `status` (with these headers / body) and are not recorded as pushes. */
   failNext(status: number, times: number, headers?: Record<string, string>, body?: unknown): void
-  /** The next `times` requests are read and never answered (to test client timeouts). */
-  stallNext(times: number): void
+  /**
+   * The next `times` requests are read and never answered (to test client timeouts). With `accept`, each is
+   * processed first (a valid push is recorded and its retry key remembered): LINE sent it, and the answer was lost.
+   */
+  stallNext(times: number, accept?: boolean): void
   close(): Promise<void>
 }
 
@@ -85,7 +88,7 @@ export async function startLineStandIn(opts: LineStandInOptions = {}): Promise<L
   const requests: LineRequestLog[] = []
   const accepted = new Map<string, { requestId: string; sentMessages: Array<{ id: string }> }>()
   const failures: Array<{ status: number; headers: Record<string, string>; body: unknown }> = []
-  let stalls = 0
+  const stalls: boolean[] = []
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -93,15 +96,14 @@ export async function startLineStandIn(opts: LineStandInOptions = {}): Promise<L
     req.on('end', () => {
       const requestId = randomUUID()
       const retryKey = header(req.headers, 'x-line-retry-key')
+      const stall = req.method === 'POST' && req.url === PUSH_PATH ? stalls.shift() : undefined
       const send = (status: number, body: unknown, extra: Record<string, string> = {}): void => {
         if (req.url === PUSH_PATH) requests.push({ status, retryKey, authorization: header(req.headers, 'authorization'), requestId })
-        reply(res, status, body, { 'x-line-request-id': requestId, ...extra })
+        // A stalled request is never answered; close() drops the socket.
+        if (stall === undefined) reply(res, status, body, { 'x-line-request-id': requestId, ...extra })
       }
       if (req.method !== 'POST' || req.url !== PUSH_PATH) return send(404, { message: 'Not found' })
-      if (stalls > 0) {
-        stalls--
-        return // never answered; close() drops the socket
-      }
+      if (stall === false) return
       const failure = failures.shift()
       if (failure) return send(failure.status, failure.body, failure.headers)
 
@@ -146,8 +148,8 @@ export async function startLineStandIn(opts: LineStandInOptions = {}): Promise<L
     failNext(status, times, headers = {}, body) {
       for (let i = 0; i < times; i++) failures.push({ status, headers, body: body ?? DEFAULT_BODIES[status] ?? { message: `HTTP ${status}` } })
     },
-    stallNext(times) {
-      stalls += times
+    stallNext(times, accept = false) {
+      for (let i = 0; i < times; i++) stalls.push(accept)
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -203,13 +203,24 @@ describe('LineSender against the LINE stand-in', () => {
     expect(outcome).toMatchObject({ ok: false, permanent: false, retryAfterMs: 12_000 })
   })
 
-  it('a LINE that does not answer in time is transient, and the retry is de-duplicated by the key', async () => {
-    const req = request([{ type: 'text', text: 'slow' }])
+  it('a LINE that does not answer in time is transient', async () => {
     line.stallNext(1)
     const quick = new LineSender({ baseURL: line.url, timeoutMs: 150 })
-    const outcome = await quick.send(req)
+    const outcome = await quick.send(request([{ type: 'text', text: 'slow' }]))
     expect(outcome.ok === false && outcome.permanent === false && outcome.reason.startsWith('LINE timeout')).toBe(true)
-    expect((await quick.send({ ...req, attempt: 2 })).ok).toBe(true)
+    expect(line.pushes).toHaveLength(0)
+  })
+
+  it('a push LINE accepted but whose answer was lost is not sent twice: the retry gets 409 and reports it sent', async () => {
+    const req = request([{ type: 'text', text: 'accepted, answer lost' }])
+    line.stallNext(1, true)
+    const quick = new LineSender({ baseURL: line.url, timeoutMs: 150 })
+    const first = await quick.send(req)
+    expect(first.ok === false && first.permanent === false).toBe(true)
+    const retry = await quick.send({ ...req, attempt: 2 })
+    expect(retry).toMatchObject({ ok: true, providerId: line.pushes[0]!.requestId })
+    expect(line.requests.map((r) => r.status)).toEqual([200, 409])
+    expect(line.pushes).toHaveLength(1)
   })
 
   it('a refused connection is transient', async () => {
