@@ -202,6 +202,32 @@ describe('SmtpEmailSender through the SMTP stand-in', () => {
   })
 })
 
+describe('SmtpEmailSender under load', () => {
+  it('delivers 1,000 messages through the pool to a lazily parsing stand-in, each once and intact', async () => {
+    const smtp = await startSmtpStandIn({ parse: 'lazy' })
+    const sender = new SmtpEmailSender(smtp.url, { maxConnections: 5 })
+    try {
+      const ids = Array.from({ length: 1000 }, (_, i) => `msg_load_${i}`)
+      const started = performance.now()
+      const outcomes = await Promise.all(ids.map((messageId) => sender.send(request({ messageId }))))
+      const seconds = (performance.now() - started) / 1000
+      // Reported, not asserted: a timing says nothing about correctness and varies by machine.
+      console.log(`email: ${ids.length} messages through a pool of 5 to the stand-in in ${seconds.toFixed(2)} s (${Math.round(ids.length / seconds)}/s)`)
+      expect(outcomes.filter((o) => !o.ok)).toEqual([])
+      expect(new Set(outcomes.map((o) => o.ok && o.providerId)).size).toBe(ids.length)
+      expect(smtp.messages.map((m) => m.messageId).sort()).toEqual(ids.map((id) => `<${id}@shop.example.jp>`).sort())
+      expect(() => smtp.messages[0]!.parsed).toThrow(/await message.parse\(\)/)
+      const last = smtp.messages.at(-1)!
+      const parsed = await last.parse()
+      expect([parsed.subject, parsed.html, parsed.text]).toEqual([SUBJECT, HTML, TEXT])
+      expect(last.parsed).toBe(parsed)
+    } finally {
+      await sender.close()
+      await smtp.close()
+    }
+  })
+})
+
 describe('SmtpEmailSender when the server is not there', () => {
   it('answers a closed port as transient', async () => {
     const sender = new SmtpEmailSender(`smtp://127.0.0.1:${await freePort()}`)
