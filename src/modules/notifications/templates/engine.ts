@@ -1,0 +1,442 @@
+/**
+ * The template engine: Liquid for every channel, MJML for email, html-to-text for the plain-text
+ * part, LINE Flex built in code. Work that depends only on the template (MJML compilation, Liquid
+ * parsing, deriving the text template) happens once per distinct source and is cached; a render
+ * after warm-up is two Liquid renders of parsed templates.
+ */
+import { createHash } from 'node:crypto'
+import { compile as compileHtmlToText } from 'html-to-text'
+import { Liquid, type Template } from 'liquidjs'
+import mjml2html from 'mjml'
+import { MESSAGE_TYPES, type LineMessage, type Locale, type MessageContext, type MessageType, type Rendered, type TemplateSource } from '../types.js'
+import { DEFAULTS, defaultTemplateSource } from './defaults.js'
+import { TemplateError } from './errors.js'
+import { LABELS } from './labels.js'
+import { emailLayout, type EmailLayout } from './layout.js'
+import { buttonBubble, flexBubble, textMessage } from './line.js'
+import { cssColor, escapeHtml, httpUrl, oneLine, tidyText } from './text.js'
+
+export type TemplateChannel = 'email' | 'line' | 'sms'
+export interface TemplateProblem {
+  /** JSON pointer into the TemplateSource: `/subject` or `/body`. */
+  pointer: string
+  message: string
+}
+
+export interface TemplateEngineOptions {
+  /** Distinct email templates kept compiled (MJML + Liquid + text). Default 500. */
+  maxCompiledEmails?: number
+  /** Distinct Liquid text sources kept parsed (subjects, LINE, SMS). Default 2000. */
+  maxParsedTexts?: number
+}
+
+/** A Map that forgets its least recently used entry beyond `max` entries. */
+class BoundedMap<K, V> {
+  private readonly map = new Map<K, V>()
+  constructor(private readonly max: number) {}
+  get(key: K): V | undefined {
+    const value = this.map.get(key)
+    if (value !== undefined) {
+      this.map.delete(key)
+      this.map.set(key, value)
+    }
+    return value
+  }
+  set(key: K, value: V): void {
+    this.map.delete(key)
+    this.map.set(key, value)
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K)
+  }
+  delete(key: K): void {
+    this.map.delete(key)
+  }
+  get size(): number {
+    return this.map.size
+  }
+}
+
+interface CompiledEmail {
+  /** The MJML output with its Liquid restored (outputs HTML-escaped; href/src outputs through safe_url). */
+  html: Template[]
+  /** The same document turned into a plain-text Liquid template; null when that could not be derived. */
+  text: Template[] | null
+  /** MJML's complaints about the fragment (soft validation). */
+  problems: TemplateProblem[]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Liquid
+
+/** Both engines: unknown filters fail at parse, no file access, limits against runaway templates. */
+function createLiquid(html: boolean): Liquid {
+  const liquid = new Liquid({
+    ...(html ? { outputEscape: 'escape' as const } : {}),
+    strictFilters: true,
+    strictVariables: false,
+    ownPropertyOnly: true,
+    // Empty strings and 0 are falsy, so `{% if shipment.timeSlot %}` hides a label for "".
+    jsTruthy: true,
+    // In-memory partials, none registered: {% include %} / {% render %} can reach no file.
+    templates: {},
+    parseLimit: 500_000,
+    renderLimit: 2_000,
+    memoryLimit: 50_000_000,
+  })
+  liquid.registerFilter('safe_url', (value: unknown) => httpUrl(value) ?? (html ? '#' : ''))
+  liquid.registerFilter('color', (value: unknown) => cssColor(value))
+  liquid.registerFilter(
+    'text_to_html',
+    html
+      ? { handler: (value: unknown) => escapeHtml(String(value ?? '')).replace(/\r?\n/g, '<br>'), raw: true }
+      : (value: unknown) => String(value ?? ''),
+  )
+  return liquid
+}
+
+function liquidMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Liquid inside MJML: hide the Liquid from MJML, compile, put it back.
+
+// Tags become HTML comments (MJML keeps comments where they stand, even between mj-column children,
+// where it drops bare text); outputs become private-use tokens (safe inside attribute values).
+const LIQUID_MARKUP = /\{%-?[\s\S]*?-?%\}|\{\{-?[\s\S]*?-?\}\}/g
+const TAG_COMMENT = /<!--kq:(\d+)-->/g
+const TOKEN = /\uE000(\d+)\uE001/g
+const URL_ATTRIBUTE_TOKEN = /(\s(?:href|src)\s*=\s*["']\s*)\uE000(\d+)\uE001/gi
+
+interface Protected {
+  mjml: string
+  parts: string[]
+  /** Ids of tag parts that came from the fragment (each must survive compilation exactly once). */
+  tagIds: number[]
+}
+
+function protect(doc: string): Protected {
+  const parts: string[] = []
+  const outputIds = new Map<string, number>()
+  const tagIds: number[] = []
+  const mjml = doc.replace(LIQUID_MARKUP, (markup) => {
+    if (markup.startsWith('{%')) {
+      const id = parts.push(markup) - 1
+      tagIds.push(id)
+      return `<!--kq:${id}-->`
+    }
+    // The same output gets the same token, so html-to-text can see <a href=X>X</a> as one link.
+    let id = outputIds.get(markup)
+    if (id === undefined) outputIds.set(markup, (id = parts.push(markup) - 1))
+    return `\uE000${id}\uE001`
+  })
+  return { mjml, parts, tagIds }
+}
+
+/** `{{ x | f }}` → `{{ x | f | safe_url }}`: a link or image URL can only be http(s). */
+function throughSafeUrl(output: string): string {
+  const m = /^\{\{(-?)([\s\S]*?)(-?)\}\}$/.exec(output)
+  return m ? `{{${m[1]}${m[2]} | safe_url ${m[3]}}}` : output
+}
+
+/** Every output that starts an href or src value gets its own token whose Liquid ends in safe_url. */
+function hardenUrls(html: string, parts: string[]): string {
+  return html.replace(URL_ATTRIBUTE_TOKEN, (_all, prefix: string, id: string) => {
+    const safeId = parts.push(throughSafeUrl(parts[Number(id)] ?? '')) - 1
+    return `${prefix}\uE000${safeId}\uE001`
+  })
+}
+
+function countTags(text: string, pattern: RegExp, tagIds: number[]): Map<number, number> {
+  const wanted = new Set(tagIds)
+  const counts = new Map<number, number>()
+  for (const m of text.matchAll(pattern)) {
+    const id = Number(m[1])
+    if (wanted.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1)
+  }
+  return counts
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain text
+
+type Builder = { addInline(text: string, options?: { noWordTransform?: boolean }): void }
+type Walk = (nodes: unknown, builder: Builder) => void
+
+const htmlToText = compileHtmlToText({
+  wordwrap: false,
+  formatters: {
+    // A label cell (<th>) reads "Label: value" in text.
+    kandoLabel: (elem: { children: unknown }, walk: Walk, builder: Builder) => {
+      walk(elem.children, builder)
+      builder.addInline(': ', { noWordTransform: true })
+    },
+    kandoCell: (elem: { children: unknown }, walk: Walk, builder: Builder) => {
+      walk(elem.children, builder)
+      builder.addInline('  ', { noWordTransform: true })
+    },
+  } as never,
+  selectors: [
+    { selector: 'img', format: 'skip' },
+    { selector: 'a', options: { linkBrackets: ['<', '>'], hideLinkHrefIfSameAsText: true } },
+    { selector: 'h1', options: { uppercase: false, leadingLineBreaks: 2, trailingLineBreaks: 2 } },
+    { selector: 'h2', options: { uppercase: false, leadingLineBreaks: 2, trailingLineBreaks: 1 } },
+    { selector: 'h3', options: { uppercase: false, leadingLineBreaks: 2, trailingLineBreaks: 1 } },
+    { selector: 'p', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
+    { selector: 'table', format: 'block', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
+    { selector: 'tr', format: 'block', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
+    { selector: 'th', format: 'kandoLabel' },
+    { selector: 'td', format: 'kandoCell' },
+    // MJML's button cell and the layout's footer stand apart as paragraphs.
+    { selector: 'td[role=presentation]', format: 'block', options: { leadingLineBreaks: 2, trailingLineBreaks: 2 } },
+    { selector: 'div[data-kando=footer]', format: 'block', options: { leadingLineBreaks: 2, trailingLineBreaks: 1 } },
+  ],
+})
+
+const TAG_ONLY_LINE = /^[\s\u00a0]*(?:\uE000\d+\uE001[\s\u00a0]*)+$/
+
+/**
+ * A line holding only Liquid tags (html-to-text put `{% if %}` between blocks on a line of its own)
+ * is folded into the next line, so a false condition removes its content without leaving a blank.
+ */
+function joinTagLines(text: string, tagIds: Set<number>): string {
+  const lines = text.split('\n')
+  let out = ''
+  lines.forEach((line, i) => {
+    const tokens = TAG_ONLY_LINE.test(line) ? [...line.matchAll(TOKEN)] : []
+    if (tokens.length > 0 && tokens.every((t) => tagIds.has(Number(t[1])))) out += tokens.map((t) => t[0]).join('')
+    else out += i < lines.length - 1 ? line + '\n' : line
+  })
+  return out
+}
+
+/** Text as derived from HTML, with unsafe links (safe_url gave "") left without empty brackets. */
+function finishText(text: string): string {
+  return tidyText(text.replace(/ ?<#?>(?=\s|$)/g, '').replace(/[ \t]{2,}/g, ' '))
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Renders Kando's messages from default or tenant templates; one instance per process. */
+export class TemplateEngine {
+  private readonly html = createLiquid(true)
+  private readonly text = createLiquid(false)
+  private readonly emails: BoundedMap<string, Promise<CompiledEmail>>
+  private readonly htmlParsed: BoundedMap<string, Template[]>
+  private readonly textParsed: BoundedMap<string, Template[]>
+
+  constructor(options: TemplateEngineOptions = {}) {
+    this.emails = new BoundedMap(options.maxCompiledEmails ?? 500)
+    this.htmlParsed = new BoundedMap(options.maxParsedTexts ?? 2000)
+    this.textParsed = new BoundedMap(options.maxParsedTexts ?? 2000)
+  }
+
+  /** Whether Kando ships a template for (type, channel, locale). */
+  hasDefault(type: MessageType, channel: TemplateChannel, locale: Locale): boolean {
+    return defaultTemplateSource(type, channel, locale) !== undefined
+  }
+
+  /** The shipped template for (type, channel, locale), e.g. as the starting point of an edit. */
+  defaultSource(type: MessageType, channel: TemplateChannel, locale: Locale): TemplateSource {
+    const source = defaultTemplateSource(type, channel, locale)
+    if (!source) throw new TemplateError('TEMPLATE_NO_DEFAULT', `no default template for ${type}/${channel}/${locale}`)
+    return source
+  }
+
+  /**
+   * Renders one message: `override` (a tenant's template) when given, else the shipped default.
+   * @example const r = await engine.render('shipment_shipped', 'email', 'ja', ctx)
+   */
+  async render(type: MessageType, channel: TemplateChannel, locale: Locale, ctx: MessageContext, override?: TemplateSource): Promise<Rendered> {
+    switch (channel) {
+      case 'email':
+        return { channel, email: await this.renderEmail(type, locale, ctx, override) }
+      case 'line':
+        return { channel, line: { messages: this.renderLine(type, locale, ctx, override) } }
+      case 'sms':
+        return { channel, sms: { text: this.renderSms(type, locale, ctx, override) } }
+      default:
+        throw new TemplateError('TEMPLATE_NO_DEFAULT', `no templates for channel ${String(channel)}`)
+    }
+  }
+
+  /** Problems in a template, each with a JSON pointer into it; empty when it is fine. */
+  async validate(channel: TemplateChannel, source: TemplateSource): Promise<TemplateProblem[]> {
+    const problems: TemplateProblem[] = []
+    if (source.subject !== undefined) {
+      try {
+        this.text.parse(source.subject)
+      } catch (err) {
+        problems.push({ pointer: '/subject', message: liquidMessage(err) })
+      }
+    }
+    if (typeof source.body !== 'string' || source.body.trim() === '') {
+      problems.push({ pointer: '/body', message: 'body is empty' })
+      return problems
+    }
+    try {
+      ;(channel === 'email' ? this.html : this.text).parse(source.body)
+    } catch (err) {
+      problems.push({ pointer: '/body', message: liquidMessage(err) })
+      return problems
+    }
+    if (channel === 'email') {
+      try {
+        const compiled = await this.compileEmail(emailLayout('en', 'transactional'), source.body)
+        problems.push(...compiled.problems)
+      } catch (err) {
+        problems.push({ pointer: err instanceof TemplateError && err.pointer ? err.pointer : '/body', message: liquidMessage(err) })
+      }
+    }
+    return problems
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Email
+
+  private async renderEmail(type: MessageType, locale: Locale, ctx: MessageContext, override?: TemplateSource) {
+    const category = MESSAGE_TYPES[type].category
+    if (category === 'marketing') {
+      // 特定電子メール法: sender, postal address and a working opt-out in every marketing mail.
+      const missing = [!ctx.brand.address?.trim() && 'brand.address', !httpUrl(ctx.links.unsubscribe) && 'links.unsubscribe'].filter(Boolean)
+      if (missing.length > 0) {
+        throw new TemplateError('MARKETING_FOOTER_INCOMPLETE', `marketing email needs ${missing.join(' and ')} (特定電子メール法)`)
+      }
+    }
+    const fallback = DEFAULTS[locale][type].email
+    const source = override ?? fallback
+    const compiled = await this.compileEmail(emailLayout(locale, category), source.body)
+    const subject = oneLine(this.renderText(source.subject ?? fallback.subject, ctx, '/subject'))
+    const scope = { ...ctx, email: { subject } }
+    let html: string
+    let text: string
+    try {
+      html = this.html.renderSync(compiled.html, scope) as string
+      text = compiled.text ? finishText(this.text.renderSync(compiled.text, scope) as string) : finishText(htmlToText(html))
+    } catch (err) {
+      throw new TemplateError('TEMPLATE_RENDER_FAILED', liquidMessage(err), '/body', { cause: err })
+    }
+    return { subject, html, text }
+  }
+
+  /** MJML + Liquid parse + text derivation, once per distinct (layout, fragment). */
+  private compileEmail(layout: EmailLayout, fragment: string): Promise<CompiledEmail> {
+    const key = `${layout.id}:${createHash('sha1').update(fragment).digest('base64url')}`
+    let compiled = this.emails.get(key)
+    if (!compiled) {
+      compiled = this.buildEmail(layout, fragment)
+      this.emails.set(key, compiled)
+      compiled.catch(() => this.emails.delete(key))
+    }
+    return compiled
+  }
+
+  private async buildEmail(layout: EmailLayout, fragment: string): Promise<CompiledEmail> {
+    try {
+      this.html.parse(fragment) // errors with line numbers of the fragment itself
+    } catch (err) {
+      throw new TemplateError('TEMPLATE_INVALID', liquidMessage(err), '/body', { cause: err })
+    }
+    const fragmentLines = fragment.split('\n').length
+    const { mjml, parts, tagIds } = protect(layout.before + fragment + layout.after)
+    const out = await mjml2html(mjml, { validationLevel: 'soft', keepComments: true, ignoreIncludes: true, fonts: {} })
+    const problems: TemplateProblem[] = []
+    for (const e of out.errors) {
+      if (e.message.includes('\uE000') || e.message.includes('kq:')) continue // a Liquid value: checked when rendered
+      const line = e.line - layout.fragmentLineOffset
+      const where = line >= 1 && line <= fragmentLines ? `line ${line}: ` : ''
+      problems.push({ pointer: '/body', message: `${where}${e.message}` })
+    }
+    const htmlCounts = countTags(out.html, TAG_COMMENT, tagIds)
+    const lost = tagIds.filter((id) => htmlCounts.get(id) !== 1)
+    if (lost.length > 0) {
+      const tag = parts[lost[0]!] ?? ''
+      throw new TemplateError('TEMPLATE_INVALID', `MJML moved or dropped the Liquid tag ${tag}; put it between elements or inside mj-text/mj-table/mj-raw`, '/body')
+    }
+    const hardened = hardenUrls(out.html, parts)
+    const restore = (s: string) => s.replace(TAG_COMMENT, (_m, id: string) => parts[Number(id)] ?? '').replace(TOKEN, (_m, id: string) => parts[Number(id)] ?? '')
+    let html: Template[]
+    try {
+      html = this.html.parse(restore(hardened))
+    } catch (err) {
+      throw new TemplateError('TEMPLATE_INVALID', liquidMessage(err), '/body', { cause: err })
+    }
+    return { html, text: this.deriveTextTemplate(hardened, parts, tagIds), problems }
+  }
+
+  /**
+   * html-to-text run once over the compiled HTML with Liquid hidden as text tokens, then Liquid
+   * put back: a plain-text template. Null (derive per message instead) if a tag did not survive.
+   */
+  private deriveTextTemplate(hardened: string, parts: string[], tagIds: number[]): Template[] | null {
+    const text = htmlToText(hardened.replace(TAG_COMMENT, '\uE000$1\uE001'))
+    const counts = countTags(text, TOKEN, tagIds)
+    if (tagIds.some((id) => counts.get(id) !== 1)) return null
+    try {
+      return this.text.parse(joinTagLines(text, new Set(tagIds)).replace(TOKEN, (_m, id: string) => parts[Number(id)] ?? ''))
+    } catch {
+      return null
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Text channels
+
+  private renderText(source: string, ctx: object, pointer: string): string {
+    let parsed = this.textParsed.get(source)
+    try {
+      if (!parsed) {
+        parsed = this.text.parse(source)
+        this.textParsed.set(source, parsed)
+      }
+      return String(this.text.renderSync(parsed, ctx) ?? '')
+    } catch (err) {
+      throw new TemplateError(parsed ? 'TEMPLATE_RENDER_FAILED' : 'TEMPLATE_INVALID', liquidMessage(err), pointer, { cause: err })
+    }
+  }
+
+  private renderSms(type: MessageType, locale: Locale, ctx: MessageContext, override?: TemplateSource): string {
+    const text = tidyText(this.renderText((override ?? DEFAULTS[locale][type].sms).body, ctx, '/body'))
+    if (!text) throw new TemplateError('MESSAGE_EMPTY', 'the SMS template rendered no text', '/body')
+    return text
+  }
+
+  private renderLine(type: MessageType, locale: Locale, ctx: MessageContext, override?: TemplateSource): LineMessage[] {
+    const L = LABELS[locale]
+    const isMarketing = MESSAGE_TYPES[type].category === 'marketing'
+    const tracking = httpUrl(ctx.links.tracking)
+    const button = isMarketing
+      ? httpUrl(ctx.announcement?.ctaUrl) && { label: ctx.announcement?.ctaLabel || L.learnMore, uri: httpUrl(ctx.announcement?.ctaUrl)! }
+      : tracking && { label: type.startsWith('shipment_') ? L.trackParcel : L.viewOrder, uri: tracking }
+
+    if (override) {
+      const text = tidyText(this.renderText(override.body, ctx, '/body'))
+      const messages: LineMessage[] = []
+      if (text) messages.push(textMessage(text))
+      if (button) messages.push(buttonBubble(locale === 'ja' ? 'こちらからご確認いただけます。' : 'Tap below for details.', button, ctx.brand.color))
+      if (messages.length === 0) throw new TemplateError('MESSAGE_EMPTY', 'the LINE template rendered no text', '/body')
+      return messages
+    }
+
+    const d = DEFAULTS[locale][type].line
+    const headline = oneLine(this.renderText(d.headline, ctx, '/headline'))
+    const body = tidyText(this.renderText(d.body, ctx, '/body'))
+    const s = ctx.shipment
+    const rows: Array<[string, string | undefined]> = []
+    if (!isMarketing) rows.push([L.orderNumber, ctx.order?.number])
+    if (s && type.startsWith('shipment_')) {
+      rows.push([L.carrier, s.carrierName], [L.trackingNumber, s.trackingNumber])
+      if (type !== 'shipment_delivered') rows.push([L.estimatedDelivery, s.estimatedDelivery], [L.timeSlot, s.timeSlot])
+    }
+    if (type === 'order_confirmed' && ctx.order) {
+      const lines = ctx.order.lines
+      const shown = lines.slice(0, 5).map((l) => `${l.title}${l.variant ? `（${l.variant}）` : ''} × ${l.quantity}`)
+      if (lines.length > 5) shown.push(L.moreItems(lines.length - 5))
+      rows.push([L.orderItems, shown.join('\n')], [L.total, ctx.order.total])
+    }
+    if (type === 'return_received' || type === 'refund_issued') rows.push([L.returnNumber, ctx.return?.number])
+    if (type === 'refund_issued') rows.push([L.refundAmount, ctx.refund?.amount])
+    const brand = ctx.brand.name
+    const altText = [locale === 'ja' ? `【${brand}】${headline}` : `${brand}: ${headline}`, body].filter(Boolean).join('\n')
+    return [flexBubble({ brandName: brand, brandColor: ctx.brand.color, headline, body, rows, button: button || undefined }, altText)]
+  }
+}

@@ -1,0 +1,71 @@
+/** Fixed words the default templates and the LINE Flex builder use, per locale. */
+import type { Locale } from '../types.js'
+
+export interface Labels {
+  orderNumber: string
+  orderDate: string
+  carrier: string
+  trackingNumber: string
+  estimatedDelivery: string
+  timeSlot: string
+  returnNumber: string
+  refundAmount: string
+  refundReason: string
+  total: string
+  orderItems: string
+  shipmentItems: string
+  shipmentDetails: string
+  orderDetails: string
+  /** LINE button / email button labels (LINE allows 20 characters). */
+  trackParcel: string
+  viewOrder: string
+  learnMore: string
+  /** "and 3 more items" after a cut list. */
+  moreItems: (count: number) => string
+  quantity: (n: number | string) => string
+}
+
+export const LABELS: Record<Locale, Labels> = {
+  ja: {
+    orderNumber: '注文番号',
+    orderDate: 'ご注文日',
+    carrier: '配送業者',
+    trackingNumber: '追跡番号',
+    estimatedDelivery: 'お届け予定日',
+    timeSlot: '配達時間帯',
+    returnNumber: '返品番号',
+    refundAmount: '返金額',
+    refundReason: '返金理由',
+    total: '合計（税込）',
+    orderItems: 'ご注文内容',
+    shipmentItems: 'お届けする商品',
+    shipmentDetails: '配送情報',
+    orderDetails: 'ご注文情報',
+    trackParcel: '配送状況を確認する',
+    viewOrder: 'ご注文状況を確認する',
+    learnMore: '詳しく見る',
+    moreItems: (count) => `ほか${count}点`,
+    quantity: (n) => `数量 ${n}`,
+  },
+  en: {
+    orderNumber: 'Order number',
+    orderDate: 'Order date',
+    carrier: 'Carrier',
+    trackingNumber: 'Tracking number',
+    estimatedDelivery: 'Estimated delivery',
+    timeSlot: 'Delivery time',
+    returnNumber: 'Return number',
+    refundAmount: 'Refund amount',
+    refundReason: 'Reason',
+    total: 'Total',
+    orderItems: 'Your order',
+    shipmentItems: 'In this parcel',
+    shipmentDetails: 'Delivery details',
+    orderDetails: 'Order details',
+    trackParcel: 'Track your parcel',
+    viewOrder: 'View your order',
+    learnMore: 'Learn more',
+    moreItems: (count) => `and ${count} more`,
+    quantity: (n) => `Qty ${n}`,
+  },
+}
