@@ -254,6 +254,7 @@ const JA: Record<MessageType, DefaultTemplates> = {
           para('ご返送いただいた商品を受け取りました。{% if return.number %}（返品番号: {{ return.number }}）{% endif %}'),
           para('商品の状態を確認のうえ、返金のお手続きを進めてまいります。手続きが完了しましたら、あらためてご連絡いたします。'),
         ]),
+        button(jaL.viewOrder),
         orderTable(jaL),
       ].join(''),
     },
@@ -273,6 +274,7 @@ const JA: Record<MessageType, DefaultTemplates> = {
           para('{% if refund.amount %}{{ refund.amount }}の{% endif %}返金手続きが完了いたしました。'),
           para('ご利用のお支払い方法によっては、返金が反映されるまでお時間がかかる場合がございます。あらかじめご了承ください。'),
         ]),
+        button(jaL.viewOrder),
         when(
           'refund',
           section(
@@ -452,6 +454,7 @@ const EN: Record<MessageType, DefaultTemplates> = {
           para('Your returned items have arrived{% if return.number %} (return {{ return.number }}){% endif %}.'),
           para("We'll check them and process your refund, and let you know once it's done."),
         ]),
+        button(enL.viewOrder),
         orderTable(enL),
       ].join(''),
     },
@@ -471,6 +474,7 @@ const EN: Record<MessageType, DefaultTemplates> = {
           para("We've issued your refund{% if refund.amount %} of {{ refund.amount }}{% endif %}."),
           para('Depending on your payment method, it may take a few days to appear on your statement.'),
         ]),
+        button(enL.viewOrder),
         when(
           'refund',
           section(

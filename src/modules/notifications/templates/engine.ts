@@ -4,7 +4,6 @@
  * parsing, deriving the text template) happens once per distinct source and is cached; a render
  * after warm-up is two Liquid renders of parsed templates.
  */
-import { createHash } from 'node:crypto'
 import { compile as compileHtmlToText } from 'html-to-text'
 import { Liquid, type Template } from 'liquidjs'
 import mjml2html from 'mjml'
@@ -220,12 +219,14 @@ function finishText(text: string): string {
 export class TemplateEngine {
   private readonly html = createLiquid(true)
   private readonly text = createLiquid(false)
-  private readonly emails: BoundedMap<string, Promise<CompiledEmail>>
+  /** Per layout, compiled email templates keyed by the fragment's exact text. */
+  private readonly emails = new Map<string, BoundedMap<string, Promise<CompiledEmail>>>()
+  private readonly maxCompiledEmails: number
   private readonly htmlParsed: BoundedMap<string, Template[]>
   private readonly textParsed: BoundedMap<string, Template[]>
 
   constructor(options: TemplateEngineOptions = {}) {
-    this.emails = new BoundedMap(options.maxCompiledEmails ?? 500)
+    this.maxCompiledEmails = options.maxCompiledEmails ?? 500
     this.htmlParsed = new BoundedMap(options.maxParsedTexts ?? 2000)
     this.textParsed = new BoundedMap(options.maxParsedTexts ?? 2000)
   }
@@ -318,14 +319,20 @@ export class TemplateEngine {
     return { subject, html, text }
   }
 
-  /** MJML + Liquid parse + text derivation, once per distinct (layout, fragment). */
+  /**
+   * MJML + Liquid parse + text derivation, once per distinct (layout, fragment). Keyed by the layout's
+   * hash and the fragment's exact text: a Map hashes the string itself, cheaper per render than a
+   * digest and free of collisions. Concurrent renders of a new source share one compilation.
+   */
   private compileEmail(layout: EmailLayout, fragment: string): Promise<CompiledEmail> {
-    const key = `${layout.id}:${createHash('sha1').update(fragment).digest('base64url')}`
-    let compiled = this.emails.get(key)
+    let byFragment = this.emails.get(layout.id)
+    if (!byFragment) this.emails.set(layout.id, (byFragment = new BoundedMap(this.maxCompiledEmails)))
+    let compiled = byFragment.get(fragment)
     if (!compiled) {
+      const cache = byFragment
       compiled = this.buildEmail(layout, fragment)
-      this.emails.set(key, compiled)
-      compiled.catch(() => this.emails.delete(key))
+      cache.set(fragment, compiled)
+      compiled.catch(() => cache.delete(fragment))
     }
     return compiled
   }

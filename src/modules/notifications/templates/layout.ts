@@ -29,7 +29,7 @@ const FOOTER_TEXT: Record<Locale, Record<MessageCategory, string>> = {
     marketing: `<p style="margin:0 0 8px">送信者: <strong>{{ brand.name }}</strong><br>{{ brand.address }}</p>
 {% if brand.supportEmail %}<p style="margin:0 0 8px">お問い合わせ: <a href="mailto:{{ brand.supportEmail }}" style="color:${MUTED}">{{ brand.supportEmail }}</a></p>{% endif %}
 <p style="margin:0 0 8px">このメールは、{{ brand.name }}からのお知らせの受け取りにご同意いただいたお客様にお送りしています。</p>
-<p style="margin:0">今後このようなメールの配信を希望されない場合は、<a href="{{ links.unsubscribe }}" style="color:${MUTED};text-decoration:underline">配信停止の手続き</a>をお願いいたします。</p>`,
+<p style="margin:0">今後このようなメールの配信を希望されない場合は、下記より配信停止のお手続きをお願いいたします。<br><a href="{{ links.unsubscribe }}" style="color:${MUTED};text-decoration:underline">配信停止はこちら</a></p>`,
   },
   en: {
     transactional: `<p style="margin:0 0 8px"><strong>{{ brand.name }}</strong></p>
