@@ -183,6 +183,23 @@ describe('Liquid inside MJML', () => {
     expect(second.html).toContain('SHIPMENT-SECTION')
   })
 
+  it('falls back to deriving text per message when a tag cannot be carried into the text template', async () => {
+    const ctx = sampleContext('order_confirmed', 'en')
+    // html-to-text drops images, and with them a tag inside an alt attribute.
+    const body = `<mj-section><mj-column><mj-image src="https://cdn.example.test/a.png" alt="{% if order %}Order{% endif %}" />
+<mj-text>{% if order %}Order {{ order.number }}{% endif %} <a href="{{ links.tracking }}">track</a></mj-text></mj-column></mj-section>`
+    const { html, text } = await email('order_confirmed', 'en', ctx, { subject: 's', body })
+    expect(html).toContain('alt="Order"')
+    expect(text).toContain('Order #1042 track <https://example.test/t/7Hq2kLm9xZ>')
+    expect(text).not.toMatch(LEFTOVER)
+  })
+
+  it('unknown message types and locales are a TemplateError, not a crash', async () => {
+    const ctx = sampleContext('order_confirmed', 'en')
+    await expect(engine.render('nope' as never, 'sms', 'en', ctx)).rejects.toMatchObject({ code: 'TEMPLATE_NO_DEFAULT' })
+    expect(engine.hasDefault('order_confirmed', 'email', 'fr' as never)).toBe(false)
+  })
+
   it('compiles MJML once per distinct source, also under concurrency', async () => {
     const e = new TemplateEngine()
     const body = '<mj-section><mj-column><mj-text>Once {{ order.number }}</mj-text></mj-column></mj-section>'

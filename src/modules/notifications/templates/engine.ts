@@ -8,7 +8,7 @@ import { compile as compileHtmlToText } from 'html-to-text'
 import { Liquid, type Template } from 'liquidjs'
 import mjml2html from 'mjml'
 import { MESSAGE_TYPES, type LineMessage, type Locale, type MessageContext, type MessageType, type Rendered, type TemplateSource } from '../types.js'
-import { DEFAULTS, defaultTemplateSource } from './defaults.js'
+import { DEFAULTS, defaultTemplateSource, type DefaultTemplates } from './defaults.js'
 import { TemplateError } from './errors.js'
 import { LABELS } from './labels.js'
 import { emailLayout, type EmailLayout } from './layout.js'
@@ -208,6 +208,12 @@ function joinTagLines(text: string, tagIds: Set<number>): string {
   return out
 }
 
+function shipped(type: MessageType, locale: Locale): DefaultTemplates {
+  const d = DEFAULTS[locale]?.[type]
+  if (!d) throw new TemplateError('TEMPLATE_NO_DEFAULT', `no default template for ${String(type)}/${String(locale)}`)
+  return d
+}
+
 /** Text as derived from HTML, with unsafe links (safe_url gave "") left without empty brackets. */
 function finishText(text: string): string {
   return tidyText(text.replace(/ ?<#?>(?=\s|$)/g, '').replace(/[ \t]{2,}/g, ' '))
@@ -303,7 +309,7 @@ export class TemplateEngine {
         throw new TemplateError('MARKETING_FOOTER_INCOMPLETE', `marketing email needs ${missing.join(' and ')} (特定電子メール法)`)
       }
     }
-    const fallback = DEFAULTS[locale][type].email
+    const fallback = shipped(type, locale).email
     const source = override ?? fallback
     const compiled = await this.compileEmail(emailLayout(locale, category), source.body)
     const subject = oneLine(this.renderText(source.subject ?? fallback.subject, ctx, '/subject'))
@@ -402,7 +408,7 @@ export class TemplateEngine {
   }
 
   private renderSms(type: MessageType, locale: Locale, ctx: MessageContext, override?: TemplateSource): string {
-    const text = tidyText(this.renderText((override ?? DEFAULTS[locale][type].sms).body, ctx, '/body'))
+    const text = tidyText(this.renderText((override ?? shipped(type, locale).sms).body, ctx, '/body'))
     if (!text) throw new TemplateError('MESSAGE_EMPTY', 'the SMS template rendered no text', '/body')
     return text
   }
@@ -424,7 +430,7 @@ export class TemplateEngine {
       return messages
     }
 
-    const d = DEFAULTS[locale][type].line
+    const d = shipped(type, locale).line
     const headline = oneLine(this.renderText(d.headline, ctx, '/headline'))
     const body = tidyText(this.renderText(d.body, ctx, '/body'))
     const s = ctx.shipment
