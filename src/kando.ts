@@ -14,6 +14,12 @@ import { CustomerService } from './modules/customers/index.js'
 import { OrderService } from './modules/orders/index.js'
 import { TrackingService } from './modules/tracking/index.js'
 import { ShopifyWebhooks } from './integrations/shopify/webhooks.js'
+import { NotificationService, type Senders } from './modules/notifications/service.js'
+import { DevMailbox } from './modules/notifications/dev-mailbox.js'
+import { SmtpEmailSender } from './modules/notifications/channels/email.js'
+import { LineSender } from './modules/notifications/channels/line.js'
+import { SmsSender, TwilioSmsProvider } from './modules/notifications/channels/sms.js'
+import { WebhookSender } from './modules/notifications/channels/webhook.js'
 
 /** Every service of one Kando process, wired once; HTTP and workers both use this. */
 export interface Kando {
@@ -30,6 +36,7 @@ export interface Kando {
   orders: OrderService
   tracking: TrackingService
   shopify: ShopifyWebhooks
+  notifications: NotificationService
   /** The data of one tenant: the only way modules reach tenant tables. */
   scope(tenantId: string): TenantDb
   /** Runs the job consumers in this process. */
@@ -46,6 +53,8 @@ export interface KandoOptions {
   pollMs?: number
   /** How often the worker looks for late and silent parcels (default a minute). */
   sweepMs?: number
+  /** Replace channel clients (tests); by default they come from the configuration. */
+  senders?: Partial<Senders>
 }
 
 export async function createKando(config: Config, options: KandoOptions = {}): Promise<Kando> {
@@ -68,17 +77,29 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
     const orders = new OrderService(db, clock, events, customers, catalog)
     const tracking = new TrackingService(db, clock, events, orders, tenants)
     const shopify = new ShopifyWebhooks(db, clock, queue, tenants, orders, tracking, metrics, log)
+    const senders: Senders = {
+      // No SMTP server configured: mail goes to the built-in mailbox in the database.
+      email: config.smtpUrl ? new SmtpEmailSender(config.smtpUrl, { dkim: config.dkim }) : new DevMailbox(db, clock),
+      line: new LineSender({ baseURL: config.lineApiUrl }),
+      sms: new SmsSender(new TwilioSmsProvider({ baseURL: config.smsApiUrl })),
+      webhook: new WebhookSender(),
+      ...options.senders,
+    }
+    const notifications = new NotificationService(db, clock, events, queue, tenants, customers, orders, tracking, secrets, config, senders, log)
+    notifications.register()
     await shopify.declare()
+    await notifications.declare()
     await events.start({ work: false })
     let working = false
     let sweeper: NodeJS.Timeout | undefined
     return {
-      config, log, clock, db, queue, events, metrics, tenants, catalog, customers, orders, tracking, shopify,
+      config, log, clock, db, queue, events, metrics, tenants, catalog, customers, orders, tracking, shopify, notifications,
       scope: (tenantId) => new TenantDb(tenantId, db.kysely, db.dialect),
       async startWorker() {
         if (working) return
         working = true
         await shopify.work()
+        await notifications.work()
         await events.start({ work: true })
         // The watch sweep reads only shipments whose check time has come; its state is in the
         // database, so a restart simply carries on.
@@ -91,6 +112,7 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
         if (sweeper) clearInterval(sweeper)
         await tracking.flushActivity().catch((err) => log.error({ err }, 'activity flush failed'))
         await queue.stop()
+        await notifications.close()
         await db.close()
       },
     }

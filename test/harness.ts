@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
 import type { FastifyInstance } from 'fastify'
-import { createKando, type Kando } from '../src/kando.js'
+import { createKando, type Kando, type KandoOptions } from '../src/kando.js'
 import { buildHttp } from '../src/platform/http/app.js'
 import type { Config } from '../src/platform/config.js'
 import type { DialectName } from '../src/platform/db/index.js'
@@ -38,9 +38,9 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
 }
 
 /** A real Kando (database, worker, HTTP on a free port) on a fresh database of `dialect`. */
-export async function startTestServer(dialect: DialectName, overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startTestServer(dialect: DialectName, overrides: Partial<Config> = {}, options: Omit<KandoOptions, 'logger' | 'pollMs'> = {}): Promise<TestServer> {
   const database = await createTestDatabase(dialect)
-  const kando = await createKando(testConfig(database.url, overrides), { logger: pino({ level: 'silent' }), pollMs: 20 })
+  const kando = await createKando(testConfig(database.url, overrides), { logger: pino({ level: 'silent' }), pollMs: 20, ...options })
   await kando.startWorker()
   const app = await buildHttp(kando)
   await app.listen({ port: 0, host: '127.0.0.1' })

@@ -4,6 +4,8 @@ import { z } from 'zod'
 import { AppError } from '../../platform/errors.js'
 import { PageQuery, decodeCursor, page } from '../../platform/http/pagination.js'
 import { ProblemSchema } from '../../platform/http/schemas.js'
+import type { Db } from '../../platform/db/index.js'
+import type { TenantDb } from '../../platform/tenancy.js'
 import type { CustomerService } from './service.js'
 
 const CustomerOut = z.object({
@@ -14,7 +16,7 @@ const CustomerOut = z.object({
 
 /** `/api/v1/customers`. */
 export const customersHttp =
-  (deps: { customers: CustomerService }): FastifyPluginAsync =>
+  (deps: { customers: CustomerService; db: Db }): FastifyPluginAsync =>
   async (app) => {
     const r = app.withTypeProvider<ZodTypeProvider>()
     r.get('/customers', {
@@ -26,5 +28,43 @@ export const customersHttp =
       const c = await deps.customers.get(req.scope, req.params.id)
       if (!c) throw new AppError('CUSTOMER_NOT_FOUND', 'not_found', `No customer with id ${req.params.id}.`)
       return c
+    })
+
+    const found = async (scope: TenantDb, id: string) => {
+      const c = await deps.customers.get(scope, id)
+      if (!c) throw new AppError('CUSTOMER_NOT_FOUND', 'not_found', `No customer with id ${id}.`)
+      return c
+    }
+    r.patch('/customers/:id', {
+      schema: {
+        tags: ['customers'], summary: 'Link LINE, set the language and contact details', params: z.object({ id: z.string().max(100) }),
+        body: z.object({
+          lineUserId: z.string().regex(/^U[0-9a-f]{32}$/, 'must be a LINE user id (U + 32 hex digits)').nullable().optional(),
+          locale: z.enum(['ja', 'en']).optional(), email: z.email().max(320).optional(), phone: z.string().min(6).max(40).optional(),
+        }).strict(),
+        response: { 200: CustomerOut, 404: ProblemSchema, 422: ProblemSchema },
+      },
+    }, async (req) => {
+      await found(req.scope, req.params.id)
+      return (await deps.customers.update(req.scope, req.params.id, req.body))!
+    })
+    const Consent = z.object({ granted: z.boolean(), source: z.string(), evidence: z.string().nullable(), recordedAt: z.string() })
+    r.get('/customers/:id/consents', {
+      schema: { tags: ['customers'], summary: 'Current marketing consent per channel and the whole ledger (proof of opt-in)', params: z.object({ id: z.string().max(100) }),
+        response: { 200: z.object({ current: z.record(z.string(), Consent), history: z.array(Consent.extend({ channel: z.string() })) }), 404: ProblemSchema } },
+    }, async (req) => {
+      await found(req.scope, req.params.id)
+      return { current: await deps.customers.consents(req.scope, req.params.id), history: await deps.customers.consentHistory(req.scope, req.params.id) }
+    })
+    r.post('/customers/:id/consents', {
+      schema: {
+        tags: ['customers'], summary: 'Record a marketing opt-in or opt-out for one channel (特定電子メール法: keep how and when)', params: z.object({ id: z.string().max(100) }),
+        body: z.object({ channel: z.enum(['email', 'line', 'sms']), granted: z.boolean(), source: z.string().min(1).max(100).default('api'), evidence: z.string().max(2000).optional() }).strict(),
+        response: { 200: z.object({ changed: z.boolean(), current: Consent.nullable() }), 404: ProblemSchema, 422: ProblemSchema },
+      },
+    }, async (req) => {
+      await found(req.scope, req.params.id)
+      const changed = await deps.db.transaction((trx) => deps.customers.recordConsent(req.scope.with(trx), req.params.id, req.body.channel, req.body.granted, req.body.source, req.body.evidence))
+      return { changed, current: (await deps.customers.currentConsent(req.scope, req.params.id, req.body.channel)) ?? null }
     })
   }

@@ -1,1 +1,1 @@
-export { CustomerService, type Customer } from './service.js'
+export { CustomerService, CONSENT_CHANNELS, type Customer, type ConsentChannel, type ConsentState } from './service.js'

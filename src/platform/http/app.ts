@@ -11,6 +11,8 @@ import { errorToProblem, problem, sendProblem } from './problem.js'
 import { eventsHttp } from './events-http.js'
 import { ordersHttp } from '../../modules/orders/http.js'
 import { catalogHttp } from '../../modules/catalog/http.js'
+import { preferencePages } from '../../pages/preferences/routes.js'
+import { notificationsHttp } from '../../modules/notifications/http.js'
 import { customersHttp } from '../../modules/customers/http.js'
 import { shopifyWebhookHttp } from '../../integrations/shopify/http.js'
 import { trackingHttp } from '../../modules/tracking/http.js'
@@ -80,13 +82,15 @@ export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
       }, async (req) => req.tenant)
       await api.register(ordersHttp({ orders: kando.orders, now: () => kando.clock.now().toISOString(), onIngest: (source, created) => kando.metrics.ordersIngested.inc({ source, result: created ? 'created' : 'existing' }) }))
       await api.register(catalogHttp({ catalog: kando.catalog, db: kando.db }))
-      await api.register(customersHttp({ customers: kando.customers }))
+      await api.register(customersHttp({ customers: kando.customers, db: kando.db }))
+      await api.register(notificationsHttp({ notifications: kando.notifications, now: () => kando.clock.now().toISOString() }))
       await api.register(trackingHttp({ tracking: kando.tracking, now: () => kando.clock.now().toISOString() }))
       await api.register(eventsHttp)
     },
     { prefix: '/api/v1' },
   )
   await app.register(shopifyWebhookHttp(kando.shopify), { prefix: '/webhooks/shopify' })
+  await app.register(preferencePages({ db: kando.db, notifications: kando.notifications, customers: kando.customers, tenants: kando.tenants, scope: kando.scope }))
   await app.register(trackingPages({ orders: kando.orders, tracking: kando.tracking, catalog: kando.catalog, tenants: kando.tenants, scope: kando.scope }))
   return app
 }
