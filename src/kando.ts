@@ -69,7 +69,9 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
       onError: (err) => log.error({ err }, 'queue error'),
       onJobFailed: (f) => log.warn(f, 'job failed'),
     })
-    const events = new EventBus(db, queue, clock)
+    // Crash tests shorten how long a dead worker's jobs stay held (KANDO_JOB_EXPIRE_SECONDS).
+    const expire = config.jobExpireSeconds
+    const events = new EventBus(db, queue, clock, expire ?? 300)
     const metrics = new Metrics()
     const tenants = new TenantService(db, clock, secrets)
     const catalog = new CatalogService(clock)
@@ -79,13 +81,14 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
     const shopify = new ShopifyWebhooks(db, clock, queue, tenants, orders, tracking, metrics, log)
     const senders: Senders = {
       // No SMTP server configured: mail goes to the built-in mailbox in the database.
-      email: config.smtpUrl ? new SmtpEmailSender(config.smtpUrl, { dkim: config.dkim }) : new DevMailbox(db, clock),
+      email: config.smtpUrl ? new SmtpEmailSender(config.smtpUrl, { dkim: config.dkim, maxConnections: config.smtpPoolSize }) : new DevMailbox(db, clock),
       line: new LineSender({ baseURL: config.lineApiUrl }),
       sms: new SmsSender(new TwilioSmsProvider({ baseURL: config.smsApiUrl })),
       webhook: new WebhookSender(),
       ...options.senders,
     }
-    const notifications = new NotificationService(db, clock, events, queue, tenants, customers, orders, tracking, secrets, config, senders, log)
+    const notifications = new NotificationService(db, clock, events, queue, tenants, customers, orders, tracking, secrets, config, senders, log,
+      expire ? { jobExpireSeconds: expire, leaseMs: Math.floor(expire * 600) } : undefined)
     notifications.register()
     await shopify.declare()
     await notifications.declare()

@@ -14,6 +14,8 @@ export interface Config {
   dataDir: string
   /** smtp(s)://user:pass@host:port; unset: mail goes to the built-in dev mailbox in the database. */
   smtpUrl?: string
+  /** SMTP connections kept open in the pool. */
+  smtpPoolSize: number
   /** Default From for brands that set no sender address. */
   mailFrom: string
   /** DKIM signing for outgoing mail (all three or none). */
@@ -22,6 +24,8 @@ export interface Config {
   lineApiUrl: string
   /** SMS provider (Twilio-compatible) base URL. */
   smsApiUrl: string
+  /** How long jobs held by a worker that died wait before another takes them (default per queue). */
+  jobExpireSeconds?: number
 }
 
 const envSchema = z.object({
@@ -34,12 +38,14 @@ const envSchema = z.object({
   KANDO_SECRET_KEY: z.string().optional(),
   KANDO_DATA_DIR: z.string().default('./data'),
   KANDO_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  KANDO_SMTP_POOL: z.coerce.number().int().min(1).max(100).default(5),
   KANDO_MAIL_FROM: z.email().default('no-reply@kando.localhost'),
   KANDO_DKIM_DOMAIN: z.string().optional(),
   KANDO_DKIM_SELECTOR: z.string().optional(),
   KANDO_DKIM_PRIVATE_KEY: z.string().optional(),
   KANDO_LINE_API_URL: z.string().url().default('https://api.line.me'),
   KANDO_SMS_API_URL: z.string().url().default('https://api.twilio.com'),
+  KANDO_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(2).max(86_400).optional(),
 })
 
 /** Reads configuration from `env`; throws a readable error naming the bad variable. */
@@ -62,11 +68,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: e.KANDO_SECRET_KEY,
     dataDir: e.KANDO_DATA_DIR,
     smtpUrl: e.KANDO_SMTP_URL || undefined,
+    smtpPoolSize: e.KANDO_SMTP_POOL,
     mailFrom: e.KANDO_MAIL_FROM,
     dkim: e.KANDO_DKIM_DOMAIN && e.KANDO_DKIM_SELECTOR && e.KANDO_DKIM_PRIVATE_KEY
       ? { domainName: e.KANDO_DKIM_DOMAIN, keySelector: e.KANDO_DKIM_SELECTOR, privateKey: e.KANDO_DKIM_PRIVATE_KEY.replace(/\\n/g, '\n') }
       : undefined,
     lineApiUrl: e.KANDO_LINE_API_URL.replace(/\/$/, ''),
     smsApiUrl: e.KANDO_SMS_API_URL.replace(/\/$/, ''),
+    jobExpireSeconds: e.KANDO_JOB_EXPIRE_SECONDS,
   }
 }

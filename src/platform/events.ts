@@ -40,6 +40,8 @@ export class EventBus {
     private readonly db: Db,
     private readonly queue: Queue,
     private readonly clock: Clock,
+    /** How long a consumer job held by a dead worker waits before another worker takes it. */
+    private readonly expireInSeconds = 300,
   ) {}
 
   /** Registers a consumer; call at composition time, in every process, before appending. */
@@ -51,7 +53,7 @@ export class EventBus {
   /** Declares the consumers' queues; with `work`, also runs them in this process. */
   async start(options: { work: boolean }): Promise<void> {
     for (const c of this.consumers.values()) {
-      await this.queue.declare(queueOf(c.name), { retryLimit: 10, retryDelaySeconds: 2 })
+      await this.queue.declare(queueOf(c.name), { retryLimit: 10, retryDelaySeconds: 2, expireInSeconds: this.expireInSeconds })
       if (options.work) {
         await this.queue.work<{ eventId: string; tenantId: string }>(queueOf(c.name), (job) =>
           this.deliver(c, job.data.eventId, job.data.tenantId),

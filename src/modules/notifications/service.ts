@@ -17,7 +17,7 @@ import { buildContext, type BrandFacts } from './context.js'
 import { capReached, chooseChannel, dedupeKey, quietHoursRelease, type ChannelChoice } from './rules.js'
 import { NotificationSettingsInput, type ChannelCredentials, type NotificationSettings, type SendMessageInput } from './schemas.js'
 import type { MessagesTable } from './tables.js'
-import { TemplateEngine, sampleContext } from './templates/index.js'
+import { TemplateEngine, TemplateError, sampleContext } from './templates/index.js'
 import {
   MESSAGE_TYPES,
   type Channel,
@@ -42,6 +42,8 @@ const CACHE_MS = 5_000
  * worker is presumed dead). Longer than any provider timeout, shorter than the job's own expiry.
  */
 const SENDING_LEASE_MS = 90_000
+/** A send job held this long by a worker that died is handed to another. */
+const SEND_JOB_EXPIRE_SECONDS = 150
 
 /** Domain events a brand may receive on its own webhook endpoints. */
 export const WEBHOOK_EVENT_TYPES = [
@@ -139,6 +141,8 @@ export class NotificationService {
     private readonly config: Pick<Config, 'publicUrl' | 'mailFrom'>,
     private readonly senders: Senders,
     private readonly log: Logger,
+    /** Crash tests shorten these; see SENDING_LEASE_MS. */
+    private readonly timing: { leaseMs: number; jobExpireSeconds: number } = { leaseMs: SENDING_LEASE_MS, jobExpireSeconds: SEND_JOB_EXPIRE_SECONDS },
   ) {}
 
   /** Subscribes to the events that fire messages and webhooks (call at composition time). */
@@ -150,7 +154,7 @@ export class NotificationService {
   async declare(): Promise<void> {
     // Our own retry schedule (with Retry-After) lives in the message; the queue's retries are for
     // crashes and database errors only.
-    await this.queue.declare(SEND_QUEUE, { retryLimit: 10, retryDelaySeconds: 2, expireInSeconds: 120 })
+    await this.queue.declare(SEND_QUEUE, { retryLimit: 10, retryDelaySeconds: 2, expireInSeconds: this.timing.jobExpireSeconds })
   }
 
   async work(): Promise<void> {
@@ -246,6 +250,10 @@ export class NotificationService {
     if (!choice.channel) {
       status = 'skipped'
       reason = choice.reasons.join('; ')
+    } else if (category === 'marketing' && !settings.sender.postalAddress) {
+      // 特定電子メール法: marketing mail must show the sender's name and address.
+      status = 'skipped'
+      reason = "marketing needs the sender's postal address (settings.sender.postalAddress, 特定電子メール法)"
     } else if (category === 'marketing') {
       const cap = settings.marketingCap
       if (cap && customer) {
@@ -324,7 +332,7 @@ export class NotificationService {
     if (!m || (m.status !== 'queued' && m.status !== 'sending') || !m.channel || !m.recipient) return
     const now = this.clock.now()
     // A live attempt by another job: leave it. One that stopped answering long ago died mid-send.
-    if (m.status === 'sending' && now.getTime() - Date.parse(m.updated_at) < SENDING_LEASE_MS) return
+    if (m.status === 'sending' && now.getTime() - Date.parse(m.updated_at) < this.timing.leaseMs) return
     if (Date.parse(m.send_after) > now.getTime() + 1000) {
       await this.queue.send(this.db.kysely, SEND_QUEUE, { messageId, tenantId }, { startAfter: new Date(m.send_after) })
       return
@@ -351,7 +359,8 @@ export class NotificationService {
       outcome = await this.senders[m.channel as Channel].send(request)
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err)
-      outcome = err instanceof AppError ? { ok: false, permanent: true, reason } : { ok: false, permanent: false, reason }
+      // A template that cannot render, or a channel the brand has not set up, will not get better by retrying.
+      outcome = err instanceof AppError || err instanceof TemplateError ? { ok: false, permanent: true, reason } : { ok: false, permanent: false, reason }
     }
     await this.record(scope, m, attempt, outcome, summary)
   }
