@@ -66,6 +66,8 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
     const secrets = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir))
     const queue = openQueue(db, clock, {
       pollMs: options.pollMs,
+      // Short job expiry is only useful if pg-boss looks for expired jobs as often.
+      ...(config.jobExpireSeconds ? { maintenanceIntervalSeconds: Math.max(1, Math.floor(config.jobExpireSeconds / 2)) } : {}),
       onError: (err) => log.error({ err }, 'queue error'),
       onJobFailed: (f) => log.warn(f, 'job failed'),
     })
