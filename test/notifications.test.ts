@@ -96,13 +96,29 @@ for (const dialect of DIALECTS) {
       expect(rawHead).toMatch(/^Content-Type: multipart\/alternative/im)
       expect(p.from?.value[0]).toMatchObject({ name: '感動ストア 🌸', address: 'shop@kando-store.example' })
       expect(p.text).toContain(mod7('55501000001'))
-      expect(p.html).toContain(`https://kando.example/t/${order.trackingToken}?utm_source=kando&amp;utm_medium=email&amp;utm_campaign=shipment_shipped`)
+      expect(p.html).toContain(`https://kando.example/t/${order.trackingToken}?utm_source=kando&amp;utm_medium=email&amp;utm_campaign=shipment_shipped&amp;m=${shipped[0]!.id}`)
       expect(p.text).toContain('14時〜16時')
       expect(p.headers.has('list-unsubscribe')).toBe(false)
       expect(p.headers.has('list-unsubscribe-post')).toBe(false)
       // message.sent is in the outbox
       const evts = (await call('GET', `/api/v1/events?type=message.sent&subject=${shipped[0]!.id}&limit=10`)).body.items
       expect(evts).toHaveLength(1)
+
+      // Opened: the pixel in the mail. A forged tag changes nothing; the real one moves sent → opened.
+      const pixel = p.html ? /<img src="https:\/\/kando\.example(\/o\/[^"]+\.gif)"/.exec(p.html as string)?.[1] : undefined
+      expect(pixel).toMatch(/^\/o\/msg_[0-9a-z]{26}\.[A-Za-z0-9_-]{22}\.gif$/)
+      const forged = pixel!.replace(/\.[A-Za-z0-9_-]{22}\.gif$/, '.AAAAAAAAAAAAAAAAAAAAAA.gif')
+      expect((await fetch(s.url + forged)).headers.get('content-type')).toBe('image/gif')
+      expect((await call('GET', `/api/v1/messages/${shipped[0]!.id}`)).body.status).toBe('sent')
+      expect((await fetch(s.url + pixel!)).status).toBe(200)
+      expect((await call('GET', `/api/v1/messages/${shipped[0]!.id}`)).body.status).toBe('opened')
+      // Clicked: the tracking link in the mail carries the message id.
+      const link = new URL(/https:\/\/kando\.example\/t\/[^"\s<>]+/.exec(p.text as string)![0])
+      expect(link.searchParams.get('m')).toBe(shipped[0]!.id)
+      expect((await fetch(s.url + link.pathname + link.search)).status).toBe(200)
+      await until('clicked', async () => (await call('GET', `/api/v1/messages/${shipped[0]!.id}`)).body.status === 'clicked')
+      expect((await call('GET', `/api/v1/events?type=link.clicked&subject=${shipped[0]!.id}&limit=10`)).body.items).toHaveLength(1)
+      expect((await call('GET', `/api/v1/events?type=message.opened&subject=${shipped[0]!.id}&limit=10`)).body.items).toHaveLength(1)
     })
 
     it('the same message for the same thing is sent once, however often it is asked for', async () => {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -19,6 +19,21 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv)
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
     return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.')
+  }
+
+  /**
+   * A 128-bit tag of `data` under a key derived from the installation key, for links that must
+   * not be guessable from an id (an open pixel): `/o/<id>.<tag>`.
+   */
+  tag(data: string): string {
+    const macKey = createHash('sha256').update('kando-link-tag\u0000').update(this.key).digest()
+    return createHmac('sha256', macKey).update(data).digest().subarray(0, 16).toString('base64url')
+  }
+
+  checkTag(data: string, tag: string): boolean {
+    const want = Buffer.from(this.tag(data))
+    const got = Buffer.from(tag)
+    return want.length === got.length && timingSafeEqual(want, got)
   }
 
   open(sealed: string): string {

@@ -278,7 +278,8 @@ export class NotificationService {
     const channel = choice.channel
     let unsubscribe: string | undefined
     if (category === 'marketing' && customer && channel) unsubscribe = `${this.config.publicUrl}/p/${await this.preferenceToken(tx, customer.id)}`
-    const utm = (url: string) => `${url}?utm_source=kando&utm_medium=${channel ?? 'none'}&utm_campaign=${p.type}`
+    // UTM for the brand's analytics; m= attributes the click to this message (the page records it).
+    const utm = (url: string) => `${url}?utm_source=kando&utm_medium=${channel ?? 'none'}&utm_campaign=${p.type}&m=${id}`
     const ctx = buildContext({
       locale, brand: this.brandFacts(tenant, settings), customer: customer ?? (order?.email ? { email: order.email, firstName: null, lastName: null } : null),
       order, shipment, refund: p.refund ?? null, announcement: p.announcement,
@@ -420,7 +421,10 @@ export class NotificationService {
     const override = await this.template(scope, m.type, channel, m.locale)
     const rendered = await this.engine.render(m.type as MessageType, channel, m.locale as Locale, payload.ctx!, override ?? undefined)
     const req: SendRequest = { ...base, content: rendered }
-    if (channel === 'email') {
+    if (channel === 'email' && rendered.channel === 'email') {
+      // A 1×1 image tells us the mail was opened (where the client loads images; Apple Mail loads them for everyone).
+      const pixel = `<img src="${this.config.publicUrl}/o/${m.id}.${this.secrets.tag(m.id)}.gif" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`
+      rendered.email.html = rendered.email.html.includes('</body>') ? rendered.email.html.replace('</body>', `${pixel}</body>`) : rendered.email.html + pixel
       req.from = { name: settings.sender.name ?? tenant.name, address: settings.sender.email ?? this.config.mailFrom }
       if (payload.oneClick) req.headers = { 'List-Unsubscribe': `<${payload.oneClick}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
     } else if (channel === 'line') {
@@ -431,6 +435,32 @@ export class NotificationService {
       req.credentials = { ...credentials.sms }
     }
     return req
+  }
+
+  // ---------------------------------------------------------------- engagement
+
+  /** The open pixel was loaded: sent → opened (never backwards), `message.opened` once. */
+  async recordOpen(messageId: string, tag: string): Promise<boolean> {
+    if (!/^msg_[0-9a-z]{26}$/.test(messageId) || !this.secrets.checkTag(messageId, tag)) return false
+    return this.advance(messageId, null, 'opened', ['sent', 'delivered'], 'message.opened', {})
+  }
+
+  /** A link in the message was followed to the tracking page of `orderId`: → clicked, `link.clicked` once. */
+  async recordClick(tenantId: string, orderId: string, messageId: string, link: string): Promise<boolean> {
+    if (!/^msg_[0-9a-z]{26}$/.test(messageId)) return false
+    return this.advance(messageId, { tenantId, orderId }, 'clicked', ['sent', 'delivered', 'opened'], 'link.clicked', { link })
+  }
+
+  private async advance(messageId: string, must: { tenantId: string; orderId: string } | null, to: MessageStatus, from: MessageStatus[], event: string, extra: Record<string, unknown>): Promise<boolean> {
+    return this.db.transaction(async (trx) => {
+      const row = await trx.selectFrom('messages').select(['id', 'tenant_id', 'order_id', 'type', 'channel', 'customer_id', 'status']).where('id', '=', messageId).executeTakeFirst()
+      if (!row || (must && (row.tenant_id !== must.tenantId || row.order_id !== must.orderId))) return false
+      const tx = new TenantDb(row.tenant_id, trx, this.db.dialect)
+      const r = await tx.updateTable('messages').set({ status: to, updated_at: this.clock.now().toISOString() }).where('id', '=', messageId).where('status', 'in', from).executeTakeFirst()
+      if (Number(r.numUpdatedRows) !== 1) return false
+      await this.events.append(tx, event, messageId, { messageId, type: row.type, channel: row.channel, customerId: row.customer_id, orderId: row.order_id, ...extra })
+      return true
+    })
   }
 
   // ---------------------------------------------------------------- suppression, bounces, consent

@@ -49,6 +49,14 @@ export const preferencePages =
     }
     const notFound = (reply: FastifyReply) => page(reply, 404, renderNotFoundPage('ja'))
 
+    // The open pixel: /o/<message id>.<tag>.gif. Always the same image, whatever the id.
+    const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')
+    app.get<{ Params: { file: string } }>('/o/:file', { schema: { hide: true } }, async (req, reply) => {
+      const m = /^(msg_[0-9a-z]{26})\.([A-Za-z0-9_-]{22})\.gif$/.exec(req.params.file)
+      if (m) await deps.notifications.recordOpen(m[1]!, m[2]!).catch(() => false)
+      return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('image/gif').send(GIF)
+    })
+
     app.get<{ Params: { token: string } }>('/p/:token', { schema: { hide: true } }, async (req, reply) => {
       const l = await load(req.params.token)
       if (!l) return notFound(reply)

@@ -17,6 +17,8 @@ export interface TrackingPageDeps {
   catalog: CatalogService
   tenants: TenantService
   scope: (tenantId: string) => TenantDb
+  /** A message's link brought the customer here (`?m=<message id>`). */
+  onMessageClick?: (tenantId: string, orderId: string, messageId: string) => void
 }
 
 /**
@@ -35,7 +37,7 @@ export const trackingPages =
     const tooMany = (req: FastifyRequest, reply: FastifyReply, retryAfter: number) =>
       html(reply.header('retry-after', String(retryAfter)), 429, renderTooManyRequestsPage(requestLang(req), retryAfter))
 
-    app.get<{ Params: { token: string }; Querystring: { lang?: string } }>('/t/:token', { schema: { hide: true } }, async (req, reply) => {
+    app.get<{ Params: { token: string }; Querystring: { lang?: string; m?: string } }>('/t/:token', { schema: { hide: true } }, async (req, reply) => {
       const wait = guard.blockedFor(req.ip)
       if (wait > 0) return tooMany(req, reply, wait)
       const found = await deps.orders.findByTrackingToken(req.params.token)
@@ -49,6 +51,7 @@ export const trackingPages =
       const images = await deps.catalog.imagesForVariants(scope, found.order.lines.map((l) => l.variantId).filter((v): v is string => !!v))
       const view = composeView({ order: found.order, shipments, brandName: tenant.name, lang, page, images, token: req.params.token })
       deps.tracking.recordActivity({ tenantId: found.tenantId, kind: 'page_view', orderId: found.order.id, lang, state: summaryState(shipments, found.order) })
+      if (typeof req.query.m === 'string') deps.onMessageClick?.(found.tenantId, found.order.id, req.query.m)
       return html(reply, 200, renderTrackingPage(view))
     })
 

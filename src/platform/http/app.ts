@@ -91,6 +91,11 @@ export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
   )
   await app.register(shopifyWebhookHttp(kando.shopify), { prefix: '/webhooks/shopify' })
   await app.register(preferencePages({ db: kando.db, notifications: kando.notifications, customers: kando.customers, tenants: kando.tenants, scope: kando.scope }))
-  await app.register(trackingPages({ orders: kando.orders, tracking: kando.tracking, catalog: kando.catalog, tenants: kando.tenants, scope: kando.scope }))
+  await app.register(trackingPages({
+    orders: kando.orders, tracking: kando.tracking, catalog: kando.catalog, tenants: kando.tenants, scope: kando.scope,
+    onMessageClick: (tenantId, orderId, messageId) => {
+      kando.notifications.recordClick(tenantId, orderId, messageId, 'tracking_page').catch((err) => kando.log.warn({ err }, 'recording a message click failed'))
+    },
+  }))
   return app
 }
