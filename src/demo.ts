@@ -1,3 +1,4 @@
+import { NotificationSettingsInput } from './modules/notifications/schemas.js'
 import { randomInt } from 'node:crypto'
 import type { Config } from './platform/config.js'
 import type { Kando } from './kando.js'
@@ -46,6 +47,10 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
     return
   }
   const { tenant, apiKey } = await kando.tenants.create({ slug: DEMO_SLUG, name: '感動ストア (Kando demo)', shopifySecret: newToken(24) })
+  // The sender's name and postal address go in every marketing mail (特定電子メール法).
+  await kando.notifications.updateSettings(kando.scope(tenant.id), {
+    settings: NotificationSettingsInput.parse({ sender: { name: '感動ストア', postalAddress: '〒150-0001 東京都渋谷区神宮前1-2-3 感動ビル 5F', supportEmail: 'support@kando-demo.example' } }),
+  })
   await kando.db.transaction(async (trx) => {
     const tx = kando.scope(tenant.id).with(trx)
     for (const p of PRODUCTS) {
@@ -87,6 +92,9 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
   print(`  Try:             curl -H "Authorization: Bearer ${apiKey.key}" ${base}/api/v1/orders`)
   print(`  Shopify webhooks: ${base}/webhooks/shopify/${tenant.slug}`)
   print(`  Sample tracking link: ${base}/t/${order.trackingToken}`)
+  print(kando.config.smtpUrl
+    ? `  Mail goes out through KANDO_SMTP_URL; log: curl -H "Authorization: Bearer ${apiKey.key}" ${base}/api/v1/messages`
+    : `  Mail (no SMTP set, kept in the dev mailbox): curl -H "Authorization: Bearer ${apiKey.key}" ${base}/api/v1/dev-mailbox`)
   print('  Feed demo orders:      npm run demo   (in another terminal)')
   print('')
 }
