@@ -248,6 +248,26 @@ for (const dialect of DIALECTS) {
       await call('PUT', '/api/v1/notifications/settings', { credentials: { line: null } })
     })
 
+    it('events that arrive together after the delivery send the delivery message only', async () => {
+      const order = await newOrder()
+      const sh = (await call('POST', `/api/v1/orders/${order.id}/shipments`, { carrier: 'yamato', trackingNumber: mod7('55501000009'), readyAt: new Date(Date.now() - 30 * 3600_000).toISOString() })).body
+      const ago = (h: number) => new Date(Date.now() - h * 3600_000).toISOString()
+      const r = await call('POST', `/api/v1/shipments/${sh.id}/events`, { events: [
+        { rawStatus: '配達中', occurredAt: ago(4) }, { rawStatus: '持戻（ご不在）', occurredAt: ago(3) }, { rawStatus: '配達完了', occurredAt: ago(1) },
+      ] })
+      expect(r.body.shipment.status).toBe('delivered')
+      // One batch: shipment.created, then (depending on the calendar) shipment.delayed, then shipment.delivered.
+      const all = await settle(`shipmentId=${sh.id}`, 2)
+      const byType = Object.fromEntries(all.map((m) => [m.type, m]))
+      expect(byType.shipment_delivered).toMatchObject({ status: 'sent' })
+      for (const m of all.filter((x) => x.type !== 'shipment_delivered')) {
+        expect(m).toMatchObject({ status: 'skipped' })
+        expect(m.reason).toContain('superseded')
+      }
+      expect(byType.shipment_shipped).toBeDefined()
+      expect(mailsTo(order.email).filter((m) => all.some((x) => m.messageId?.includes(x.id)))).toHaveLength(1)
+    })
+
     it('a rejected address fails at once with the server reason, is suppressed, and the next message skips email', async () => {
       const order = await newOrder({ email: 'nobody@example.jp' })
       const [m] = await settle(`orderId=${order.id}&type=order_confirmed`)

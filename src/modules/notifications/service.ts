@@ -235,6 +235,9 @@ export class NotificationService {
     let choice: ChannelChoice
     if (settings.disabledTypes.includes(p.type)) {
       choice = { channel: null, reasons: [`${p.type} is switched off for this brand`] }
+    } else if (shipment?.status === 'delivered' && p.type.startsWith('shipment_') && p.type !== 'shipment_delivered') {
+      // Events that arrive together (a carrier file, a catch-up) must not tell of a delay after the delivery.
+      choice = { channel: null, reasons: ['superseded: the parcel was delivered before this message was decided'] }
     } else {
       const configured = new Set<CustomerChannel>(['email'])
       if (credentials.line) configured.add('line')
