@@ -7,6 +7,7 @@ import { DIALECTS } from './databases.js'
 import { sampleOrder, startTestServer, type TestServer } from './harness.js'
 import { startLineStandIn, type LineStandIn } from './stand-ins/line.js'
 import { startSmtpStandIn, type SmtpStandIn } from './stand-ins/smtp.js'
+import { startSmsStandIn, type SmsStandIn } from './stand-ins/sms.js'
 
 /** Real time, shifted when a test needs another hour of the day (quiet hours). */
 class ShiftedClock implements Clock {
@@ -40,6 +41,7 @@ for (const dialect of DIALECTS) {
     let s: TestServer
     let smtp: SmtpStandIn
     let line: LineStandIn
+    let sms: SmsStandIn
     let key: string
     let keyB: string
     let tenantId: string
@@ -65,7 +67,9 @@ for (const dialect of DIALECTS) {
     beforeAll(async () => {
       smtp = await startSmtpStandIn({ rejectRecipients: new Map([['nobody@example.jp', '550 5.1.1 <nobody@example.jp>: Recipient address rejected: User unknown']]) })
       line = await startLineStandIn({ tokens: ['line-test-token'] })
-      s = await startTestServer(dialect, { smtpUrl: smtp.url, lineApiUrl: line.url, publicUrl: 'https://kando.example' }, { clock })
+      sms = await startSmsStandIn()
+      // Links in messages use the server's own address, so provider callbacks (Twilio's) reach it.
+      s = await startTestServer(dialect, { smtpUrl: smtp.url, lineApiUrl: line.url, smsApiUrl: sms.url, publicUrl: 'https://kando.example' }, { clock })
       const a = await s.kando.tenants.create({ slug: 'ntf-a', name: '感動ストア' })
       key = a.apiKey.key
       tenantId = a.tenant.id
@@ -78,6 +82,7 @@ for (const dialect of DIALECTS) {
       await s?.close()
       await smtp?.close()
       await line?.close()
+      await sms?.close()
     })
 
     it('a shipment sends the shipping email with the tracking link: subject, multipart, no unsubscribe headers on transactional mail', async () => {
@@ -266,6 +271,44 @@ for (const dialect of DIALECTS) {
       }
       expect(byType.shipment_shipped).toBeDefined()
       expect(mailsTo(order.email).filter((m) => all.some((x) => m.messageId?.includes(x.id)))).toHaveLength(1)
+    })
+
+    it('SMS when there is only a phone number: sent through the Twilio-compatible API, then delivered or undelivered by signed status callbacks', async () => {
+      await call('PUT', '/api/v1/notifications/settings', { credentials: { sms: { accountSid: sms.accountSid, authToken: sms.authToken, from: '+815012345678' } } })
+      try {
+        const order = await newOrder({ email: undefined, phone: '090-5555-0101' }, { email: undefined })
+        const [m] = await settle(`orderId=${order.id}&type=order_confirmed`)
+        expect(m).toMatchObject({ status: 'sent', channel: 'sms', recipient: '+819055550101' })
+        const sent = sms.messages.find((x) => x.sid === m!.providerId)!
+        expect(sent.body).toContain(order.number)
+        expect(sent.statusCallback).toBe(`https://kando.example/webhooks/twilio/ntf-a/status`)
+        // Twilio posts to the public URL; here the test server stands behind it.
+        sent.statusCallback = `${s.url}/webhooks/twilio/ntf-a/status`
+        // A callback signed over another URL than the one Kando gave is refused.
+        expect(await sms.report(sent.sid, 'delivered')).toBe(403)
+        expect((await call('GET', `/api/v1/messages/${m!.id}`)).body.status).toBe('sent')
+        // Signed over Kando's URL, as Twilio does.
+        const signedFor = `https://kando.example/webhooks/twilio/ntf-a/status`
+        const params = { AccountSid: sms.accountSid, MessageSid: sent.sid, MessageStatus: 'delivered', To: sent.to }
+        const { twilioSignature } = await import('./stand-ins/sms.js')
+        const ok = await fetch(`${s.url}/webhooks/twilio/ntf-a/status`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(sms.authToken, signedFor, params) }, body: new URLSearchParams(params).toString() })
+        expect(ok.status).toBe(204)
+        expect((await call('GET', `/api/v1/messages/${m!.id}`)).body.status).toBe('delivered')
+        expect((await call('GET', `/api/v1/events?type=message.delivered&subject=${m!.id}&limit=10`)).body.items).toHaveLength(1)
+
+        const other = await newOrder({ email: undefined, phone: '090-5555-0102' }, { email: undefined })
+        const [m2] = await settle(`orderId=${other.id}&type=order_confirmed`)
+        const p2 = { AccountSid: sms.accountSid, MessageSid: m2!.providerId, MessageStatus: 'undelivered', ErrorCode: '30005', To: '+819055550102' }
+        const bad = await fetch(`${s.url}/webhooks/twilio/ntf-a/status`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(sms.authToken, signedFor, p2) }, body: new URLSearchParams(p2).toString() })
+        expect(bad.status).toBe(204)
+        const after = (await call('GET', `/api/v1/messages/${m2!.id}`)).body
+        expect(after).toMatchObject({ status: 'failed' })
+        expect(after.reason).toContain('30005')
+        const next = (await call('POST', '/api/v1/messages', { type: 'order_confirmed', orderId: other.id, subjectRef: `sms-again-${n}` })).body
+        expect(next.reason).toContain('sms: address suppressed')
+      } finally {
+        await call('PUT', '/api/v1/notifications/settings', { credentials: { sms: null } })
+      }
     })
 
     it('a rejected address fails at once with the server reason, is suppressed, and the next message skips email', async () => {

@@ -9,7 +9,7 @@
  *   21602 no Body, 21617 Body over 1600, 21610 unsubscribed recipient, 20429 too many requests, 20404 unknown path.
  * Twilio validates the number against its numbering plan; the stand-in checks the E.164 shape only.
  */
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -21,6 +21,8 @@ export interface SmsMessage {
   messagingServiceSid: string | null
   body: string
   headers: IncomingHttpHeaders
+  /** The StatusCallback URL the sender gave, if any. */
+  statusCallback: string | null
 }
 
 export interface SmsRequestLog {
@@ -42,7 +44,19 @@ export interface SmsStandIn {
   failNext(status: number, times: number, headers?: Record<string, string>, body?: unknown): void
   /** The next `times` requests are read and never answered. */
   stallNext(times: number): void
+  /**
+   * Reports a later status of an accepted message the way Twilio does: a form POST to its
+   * StatusCallback, signed with X-Twilio-Signature (HMAC-SHA1 with the account's auth token over the
+   * URL followed by the parameters sorted by name, each name then value; base64). Returns the HTTP status.
+   */
+  report(sid: string, status: 'sent' | 'delivered' | 'undelivered' | 'failed', errorCode?: number): Promise<number>
   close(): Promise<void>
+}
+
+/** Twilio's request signature (twilio.com/docs/usage/webhooks/webhooks-security). */
+export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
+  const data = url + Object.keys(params).sort().map((k) => k + params[k]).join('')
+  return createHmac('sha1', authToken).update(data, 'utf8').digest('base64')
 }
 
 export interface SmsStandInOptions {
@@ -114,7 +128,7 @@ export async function startSmsStandIn(opts: SmsStandInOptions = {}): Promise<Sms
 
       const sid = `SM${randomBytes(16).toString('hex')}`
       const now = new Date().toUTCString().replace('GMT', '+0000')
-      messages.push({ sid, accountSid: user, to, from, messagingServiceSid, body: text, headers: req.headers })
+      messages.push({ sid, accountSid: user, to, from, messagingServiceSid, body: text, headers: req.headers, statusCallback: params.get('StatusCallback') })
       send(201, {
         account_sid: user,
         api_version: '2010-04-01',
@@ -156,6 +170,20 @@ export async function startSmsStandIn(opts: SmsStandInOptions = {}): Promise<Sms
     },
     stallNext(times) {
       stalls += times
+    },
+    async report(sid, status, errorCode) {
+      const m = messages.find((x) => x.sid === sid)
+      if (!m?.statusCallback) throw new Error(`message ${sid} has no StatusCallback`)
+      const params: Record<string, string> = {
+        AccountSid: m.accountSid, ApiVersion: '2010-04-01', From: m.from ?? '+15005550006', MessageSid: sid, MessageStatus: status,
+        SmsSid: sid, SmsStatus: status, To: m.to, ...(errorCode ? { ErrorCode: String(errorCode) } : {}),
+      }
+      const res = await fetch(m.statusCallback, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(accounts.get(m.accountSid)!, m.statusCallback, params), 'user-agent': 'TwilioProxy/1.1' },
+        body: new URLSearchParams(params).toString(),
+      })
+      return res.status
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -435,7 +435,7 @@ export class NotificationService {
       req.credentials = { channelAccessToken: credentials.line.channelAccessToken }
     } else if (channel === 'sms') {
       if (!credentials.sms) throw new AppError('SMS_NOT_CONFIGURED', 'invalid_data', 'SMS is not configured for this brand.')
-      req.credentials = { ...credentials.sms }
+      req.credentials = { ...credentials.sms, statusCallback: `${this.config.publicUrl}/webhooks/twilio/${encodeURIComponent(tenant.slug)}/status` }
     }
     return req
   }
@@ -463,6 +463,36 @@ export class NotificationService {
       if (Number(r.numUpdatedRows) !== 1) return false
       await this.events.append(tx, event, messageId, { messageId, type: row.type, channel: row.channel, customerId: row.customer_id, orderId: row.order_id, ...extra })
       return true
+    })
+  }
+
+  /**
+   * A provider's later word on a message it accepted (an SMS delivery receipt): delivered moves
+   * sent/opened → delivered (`message.delivered`); undelivered/failed records the failure with the
+   * provider's code, and suppresses the number when the code says it cannot receive SMS.
+   */
+  async recordProviderStatus(scope: TenantDb, r: { channel: 'sms'; providerId: string; status: string; errorCode?: string; suppressCodes: ReadonlySet<string> }): Promise<{ messageId: string | null; changed: boolean }> {
+    return this.db.transaction(async (trx) => {
+      const tx = scope.with(trx)
+      const m = await tx.selectFrom('messages').selectAll().where('provider_id', '=', r.providerId).where('channel', '=', r.channel).executeTakeFirst()
+      if (!m) return { messageId: null, changed: false }
+      const now = this.clock.now().toISOString()
+      const data = { messageId: m.id, type: m.type, channel: m.channel, customerId: m.customer_id, orderId: m.order_id, shipmentId: m.shipment_id }
+      if (r.status === 'delivered') {
+        const u = await tx.updateTable('messages').set({ status: 'delivered', updated_at: now }).where('id', '=', m.id).where('status', 'in', ['sent']).executeTakeFirst()
+        if (Number(u.numUpdatedRows) !== 1) return { messageId: m.id, changed: false }
+        await this.events.append(tx, 'message.delivered', m.id, data)
+        return { messageId: m.id, changed: true }
+      }
+      if (r.status === 'undelivered' || r.status === 'failed') {
+        const reason = `${r.channel} provider reported ${r.status}${r.errorCode ? ` (error ${r.errorCode})` : ''}`
+        const u = await tx.updateTable('messages').set({ status: 'failed', reason, updated_at: now }).where('id', '=', m.id).where('status', 'in', ['sent', 'delivered']).executeTakeFirst()
+        if (Number(u.numUpdatedRows) !== 1) return { messageId: m.id, changed: false }
+        if (r.errorCode && r.suppressCodes.has(r.errorCode) && m.recipient) await this.suppress(tx, 'sms', m.recipient, reason, m.id)
+        await this.events.append(tx, 'message.failed', m.id, { ...data, reason, permanent: true })
+        return { messageId: m.id, changed: true }
+      }
+      return { messageId: m.id, changed: false } // queued, sent …: nothing we do not know
     })
   }
 

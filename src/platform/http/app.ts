@@ -11,6 +11,7 @@ import { errorToProblem, problem, sendProblem } from './problem.js'
 import { eventsHttp } from './events-http.js'
 import { ordersHttp } from '../../modules/orders/http.js'
 import { catalogHttp } from '../../modules/catalog/http.js'
+import { providerWebhooks } from '../../modules/notifications/provider-webhooks.js'
 import { preferencePages } from '../../pages/preferences/routes.js'
 import { notificationsHttp } from '../../modules/notifications/http.js'
 import { customersHttp } from '../../modules/customers/http.js'
@@ -90,6 +91,7 @@ export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   )
   await app.register(shopifyWebhookHttp(kando.shopify), { prefix: '/webhooks/shopify' })
+  await app.register(providerWebhooks({ notifications: kando.notifications, tenants: kando.tenants, scope: kando.scope, publicUrl: kando.config.publicUrl }))
   await app.register(preferencePages({ db: kando.db, notifications: kando.notifications, customers: kando.customers, tenants: kando.tenants, scope: kando.scope }))
   await app.register(trackingPages({
     orders: kando.orders, tracking: kando.tracking, catalog: kando.catalog, tenants: kando.tenants, scope: kando.scope,

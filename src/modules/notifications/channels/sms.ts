@@ -87,6 +87,8 @@ export class TwilioSmsProvider implements SmsProvider {
     // A Messaging Service picks the sender itself (and handles STOP lists per service).
     if (/^MG[0-9a-f]{32}$/i.test(from)) form.set('MessagingServiceSid', from)
     else form.set('From', from)
+    // Twilio reports delivered / undelivered / failed later, to this URL.
+    if (credentials.statusCallback) form.set('StatusCallback', credentials.statusCallback)
 
     const url = `${this.baseURL}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`
     const signal = AbortSignal.timeout(this.timeoutMs)
