@@ -69,7 +69,8 @@ for (const dialect of DIALECTS) {
       line = await startLineStandIn({ tokens: ['line-test-token'] })
       sms = await startSmsStandIn()
       // Links in messages use the server's own address, so provider callbacks (Twilio's) reach it.
-      s = await startTestServer(dialect, { smtpUrl: smtp.url, lineApiUrl: line.url, smsApiUrl: sms.url, publicUrl: 'https://kando.example' }, { clock })
+      // The webhook receiver in these tests listens on 127.0.0.1, as a self-hoster's internal system would.
+      s = await startTestServer(dialect, { smtpUrl: smtp.url, lineApiUrl: line.url, smsApiUrl: sms.url, publicUrl: 'https://kando.example', webhooksAllowPrivate: true }, { clock })
       const a = await s.kando.tenants.create({ slug: 'ntf-a', name: '感動ストア' })
       key = a.apiKey.key
       tenantId = a.tenant.id
@@ -416,6 +417,22 @@ for (const dialect of DIALECTS) {
     })
   })
 }
+
+describe('outgoing webhooks by default', () => {
+  it('refuse internal addresses (loopback, private, metadata) with a pointer to the URL', async () => {
+    const s = await startTestServer('sqlite')
+    try {
+      const { apiKey } = await s.kando.tenants.create({ slug: 'ssrf', name: 'x' })
+      for (const url of ['http://127.0.0.1:9/hook', 'http://169.254.169.254/latest/meta-data/']) {
+        const res = await s.call('POST', '/api/v1/webhook-endpoints', { key: apiKey.key, body: { url, eventTypes: ['order.placed'] } })
+        expect(res.status).toBe(422)
+        expect(res.body.errors[0].pointer).toBe('/url')
+      }
+    } finally {
+      await s.close()
+    }
+  })
+})
 
 describe('without SMTP: the built-in dev mailbox', () => {
   let s: TestServer

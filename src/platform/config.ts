@@ -24,6 +24,8 @@ export interface Config {
   lineApiUrl: string
   /** SMS provider (Twilio-compatible) base URL. */
   smsApiUrl: string
+  /** Allow outgoing webhooks to private/loopback addresses (self-hosters whose systems are internal). */
+  webhooksAllowPrivate: boolean
   /** How long jobs held by a worker that died wait before another takes them (default per queue). */
   jobExpireSeconds?: number
 }
@@ -45,6 +47,7 @@ const envSchema = z.object({
   KANDO_DKIM_PRIVATE_KEY: z.string().optional(),
   KANDO_LINE_API_URL: z.string().url().default('https://api.line.me'),
   KANDO_SMS_API_URL: z.string().url().default('https://api.twilio.com'),
+  KANDO_WEBHOOKS_ALLOW_PRIVATE: z.enum(['0', '1', 'true', 'false']).default('0'),
   KANDO_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(2).max(86_400).optional(),
 })
 
@@ -76,5 +79,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lineApiUrl: e.KANDO_LINE_API_URL.replace(/\/$/, ''),
     smsApiUrl: e.KANDO_SMS_API_URL.replace(/\/$/, ''),
     jobExpireSeconds: e.KANDO_JOB_EXPIRE_SECONDS,
+    webhooksAllowPrivate: e.KANDO_WEBHOOKS_ALLOW_PRIVATE === '1' || e.KANDO_WEBHOOKS_ALLOW_PRIVATE === 'true',
   }
 }

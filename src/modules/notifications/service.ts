@@ -14,6 +14,7 @@ import type { OrderService } from '../orders/service.js'
 import type { TenantService } from '../tenants/index.js'
 import type { TrackingService } from '../tracking/index.js'
 import { buildContext, type BrandFacts } from './context.js'
+import { refuseWebhookTarget } from './webhook-targets.js'
 import { capReached, chooseChannel, dedupeKey, quietHoursRelease, type ChannelChoice } from './rules.js'
 import { NotificationSettingsInput, type ChannelCredentials, type NotificationSettings, type SendMessageInput } from './schemas.js'
 import type { MessagesTable } from './tables.js'
@@ -138,7 +139,7 @@ export class NotificationService {
     private readonly orders: OrderService,
     private readonly tracking: TrackingService,
     private readonly secrets: SecretBox,
-    private readonly config: Pick<Config, 'publicUrl' | 'mailFrom'>,
+    private readonly config: Pick<Config, 'publicUrl' | 'mailFrom' | 'webhooksAllowPrivate'>,
     private readonly senders: Senders,
     private readonly log: Logger,
     /** Crash tests shorten these; see SENDING_LEASE_MS. */
@@ -416,6 +417,9 @@ export class NotificationService {
     if (channel === 'webhook') {
       const ep = await scope.selectFrom('webhook_endpoints').selectAll().where('id', '=', payload.endpointId!).executeTakeFirst()
       if (!ep || ep.active !== 1) throw new AppError('WEBHOOK_ENDPOINT_GONE', 'not_found', 'The webhook endpoint was removed or disabled.')
+      // Checked again at each send: the name may resolve elsewhere now than when it was registered.
+      const refused = await refuseWebhookTarget(ep.url, this.config.webhooksAllowPrivate)
+      if (refused) throw new AppError('WEBHOOK_TARGET_REFUSED', 'invalid_data', `Kando does not post to ${ep.url}: ${refused}.`)
       const body = JSON.stringify({ id: payload.event!.id, type: payload.event!.type, occurredAt: payload.event!.occurredAt, subject: payload.event!.subject, data: payload.event!.data })
       return { ...base, content: { channel: 'webhook', body, secret: this.secrets.open(ep.secret_sealed), eventType: payload.event!.type } }
     }
@@ -683,6 +687,8 @@ export class NotificationService {
 
   /** Registers an endpoint; the signing secret is returned once and kept sealed. */
   async createEndpoint(scope: TenantDb, input: { url: string; eventTypes: string[] }): Promise<{ id: string; url: string; eventTypes: string[]; secret: string }> {
+    const refused = await refuseWebhookTarget(input.url, this.config.webhooksAllowPrivate)
+    if (refused) throw new AppError('WEBHOOK_TARGET_REFUSED', 'invalid_data', `Kando does not post to this URL: ${refused}.`, { fields: [{ pointer: '/url', message: refused }] })
     const secret = `whsec_${newToken(32)}`
     const id = newId('whe')
     await scope.insertInto('webhook_endpoints', { id, url: input.url, event_types: toJson(input.eventTypes), secret_sealed: this.secrets.seal(secret), active: 1, disabled_reason: null, created_at: this.clock.now().toISOString() }).execute()
