@@ -60,7 +60,7 @@ export interface KandoOptions {
 export async function createKando(config: Config, options: KandoOptions = {}): Promise<Kando> {
   const log = options.logger ?? pino({ level: config.logLevel })
   const clock = options.clock ?? systemClock
-  const db = openDb(config.databaseUrl)
+  const db = openDb(config.databaseUrl, { poolSize: config.dbPoolSize })
   try {
     if (options.migrate !== false) await migrateToLatest(db)
     const secrets = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir))

@@ -32,6 +32,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
     dataDir: mkdtempSync(join(tmpdir(), 'kando-data-')),
     mailFrom: 'no-reply@kando.test',
     smtpPoolSize: 5,
+    dbPoolSize: 10,
     webhooksAllowPrivate: false,
     lineApiUrl: 'http://127.0.0.1:9', // nothing listens: a test that sends on LINE starts a stand-in
     smsApiUrl: 'http://127.0.0.1:9',

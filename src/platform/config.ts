@@ -12,6 +12,8 @@ export interface Config {
   /** 32-byte key (base64) that encrypts secrets at rest; generated into ./data for the embedded default. */
   secretKey?: string
   dataDir: string
+  /** PostgreSQL connections per process. */
+  dbPoolSize: number
   /** smtp(s)://user:pass@host:port; unset: mail goes to the built-in dev mailbox in the database. */
   smtpUrl?: string
   /** SMTP connections kept open in the pool. */
@@ -39,6 +41,7 @@ const envSchema = z.object({
   KANDO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KANDO_SECRET_KEY: z.string().optional(),
   KANDO_DATA_DIR: z.string().default('./data'),
+  KANDO_DB_POOL: z.coerce.number().int().min(2).max(500).default(20),
   KANDO_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   KANDO_SMTP_POOL: z.coerce.number().int().min(1).max(100).default(5),
   KANDO_MAIL_FROM: z.email().default('no-reply@kando.localhost'),
@@ -70,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.KANDO_LOG_LEVEL,
     secretKey: e.KANDO_SECRET_KEY,
     dataDir: e.KANDO_DATA_DIR,
+    dbPoolSize: e.KANDO_DB_POOL,
     smtpUrl: e.KANDO_SMTP_URL || undefined,
     smtpPoolSize: e.KANDO_SMTP_POOL,
     mailFrom: e.KANDO_MAIL_FROM,

@@ -23,6 +23,7 @@ interface Consumer {
   types: Set<string>
   handler: EventHandler
   work: WorkOptions
+  wants?: (tx: TenantDb, type: string) => boolean | Promise<boolean>
 }
 
 const queueOf = (consumer: string) => `event.${consumer}`
@@ -45,9 +46,13 @@ export class EventBus {
   ) {}
 
   /** Registers a consumer; call at composition time, in every process, before appending. */
-  subscribe(name: string, types: string[], handler: EventHandler, work: WorkOptions = {}): void {
+  /**
+   * `wants` narrows the subscription per tenant at append time (e.g. only brands with a webhook
+   * endpoint for the type), so events nobody acts on cost no job.
+   */
+  subscribe(name: string, types: string[], handler: EventHandler, work: WorkOptions = {}, wants?: (tx: TenantDb, type: string) => boolean | Promise<boolean>): void {
     if (this.consumers.has(name)) throw new Error(`Consumer "${name}" registered twice`)
-    this.consumers.set(name, { name, types: new Set(types), handler, work })
+    this.consumers.set(name, { name, types: new Set(types), handler, work, wants })
   }
 
   /** Declares the consumers' queues; with `work`, also runs them in this process. */
@@ -75,7 +80,7 @@ export class EventBus {
     await tx.insertInto('events', events.map((e) => ({ id: e.id, type: e.type, subject: e.subject, data: toJson(e.data), occurred_at: e.occurredAt }))).execute()
     for (const event of events) {
       for (const c of this.consumers.values()) {
-        if (c.types.has(event.type) || c.types.has('*')) {
+        if ((c.types.has(event.type) || c.types.has('*')) && (!c.wants || (await c.wants(tx, event.type)))) {
           await this.queue.send(tx.db, queueOf(c.name), { eventId: event.id, tenantId: tx.tenantId })
         }
       }

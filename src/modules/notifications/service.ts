@@ -10,7 +10,7 @@ import type { Queue } from '../../platform/queue/types.js'
 import type { SecretBox } from '../../platform/secrets.js'
 import { TenantDb } from '../../platform/tenancy.js'
 import type { CustomerService } from '../customers/index.js'
-import type { OrderService } from '../orders/service.js'
+import type { Order, OrderService } from '../orders/service.js'
 import type { TenantService } from '../tenants/index.js'
 import type { TrackingService } from '../tracking/index.js'
 import { buildContext, type BrandFacts } from './context.js'
@@ -114,6 +114,8 @@ export interface PrepareRequest {
   locale?: Locale
   refund?: { amount: number; currency: string; reason?: string | null }
   announcement?: MessageContext['announcement']
+  /** The order, when the caller has just read it. */
+  loaded?: Order
 }
 
 /**
@@ -128,6 +130,7 @@ export class NotificationService {
   private settingsCache = new Map<string, { at: number; settings: NotificationSettings; credentials: ChannelCredentials }>()
   private templateCache = new Map<string, { at: number; source: TemplateSource | null }>()
   private endpointCache = new Map<string, { at: number; endpoints: Array<{ id: string; url: string; types: string[] }> }>()
+  private tenantCache = new Map<string, { at: number; tenant: { id: string; slug: string; name: string; timezone: string; locale: string } }>()
 
   constructor(
     private readonly db: Db,
@@ -149,7 +152,9 @@ export class NotificationService {
   /** Subscribes to the events that fire messages and webhooks (call at composition time). */
   register(): void {
     const types = [...new Set([...TRIGGERS.keys(), ...WEBHOOK_EVENT_TYPES])]
-    this.events.subscribe('notifications', types, (event, tx) => this.onEvent(event, tx), { parallel: 8 })
+    // Events that fire no message cost a job only for brands with an endpoint that wants them.
+    const wants = async (tx: TenantDb, type: string) => TRIGGERS.has(type) || (await this.endpoints(tx)).some((e) => endpointWants(e.types, type))
+    this.events.subscribe('notifications', types, (event, tx) => this.onEvent(event, tx), { parallel: 8 }, wants)
   }
 
   async declare(): Promise<void> {
@@ -176,11 +181,11 @@ export class NotificationService {
       const d = event.data as Record<string, any>
       const orderId = typeof d.orderId === 'string' ? d.orderId : event.type.startsWith('order.') ? event.subject : null
       const shipmentId = typeof d.shipmentId === 'string' ? d.shipmentId : event.type.startsWith('shipment.') ? event.subject : null
-      const order = orderId ? await this.orders.get(tx, orderId) : undefined
+      const order = orderId ? await this.orders.get(tx, orderId, { history: false }) : undefined
       if (order || !orderId) {
         const subjectRef = type === 'refund_issued' ? `refund:${d.refundId ?? event.id}` : shipmentId ?? orderId ?? event.subject
         await this.prepare(tx, {
-          type, orderId, shipmentId, subjectRef, eventId: event.id, customerId: order?.customerId ?? null,
+          type, orderId, shipmentId, subjectRef, eventId: event.id, customerId: order?.customerId ?? null, loaded: order,
           ...(type === 'refund_issued' && typeof d.amount === 'number' ? { refund: { amount: d.amount, currency: String(d.currency ?? order?.currency ?? 'JPY'), reason: d.note ?? null } } : {}),
         })
       }
@@ -190,7 +195,7 @@ export class NotificationService {
 
   /** One delivery per active endpoint that asked for this event type. */
   private async webhooksFor(tx: TenantDb, event: DomainEvent): Promise<void> {
-    const endpoints = (await this.endpoints(tx)).filter((e) => e.types.some((t) => t === '*' || t === event.type || (t.endsWith('.*') && event.type.startsWith(t.slice(0, -1)))))
+    const endpoints = (await this.endpoints(tx)).filter((e) => endpointWants(e.types, event.type))
     if (endpoints.length === 0) return
     const now = this.clock.now().toISOString()
     for (const e of endpoints) {
@@ -217,9 +222,9 @@ export class NotificationService {
     const now = this.clock.now()
     const { settings, credentials } = await this.settingsOf(tx)
     const category = MESSAGE_TYPES[p.type].category as MessageCategory
-    const order = p.orderId ? await this.orders.get(tx, p.orderId) : undefined
+    const order = p.loaded ?? (p.orderId ? await this.orders.get(tx, p.orderId, { history: false }) : undefined)
     if (p.orderId && !order) throw new AppError('ORDER_NOT_FOUND', 'not_found', `No order with id ${p.orderId}.`)
-    const shipment = p.shipmentId ? await this.tracking.get(tx, p.shipmentId) : undefined
+    const shipment = p.shipmentId ? await this.tracking.get(tx, p.shipmentId, { events: false }) : undefined
     if (p.shipmentId && !shipment) throw new AppError('SHIPMENT_NOT_FOUND', 'not_found', `No shipment with id ${p.shipmentId}.`)
     const customerId = p.customerId ?? order?.customerId ?? null
     const customer = customerId ? await this.customers.get(tx, customerId) : undefined
@@ -229,7 +234,7 @@ export class NotificationService {
     const existing = await tx.selectFrom('messages').selectAll().where('dedupe_key', '=', key).executeTakeFirst()
     if (existing) return { message: toMessage(existing), duplicate: true }
 
-    const tenant = await this.tenants.find(tx.tenantId, tx.db)
+    const tenant = await this.tenant(tx)
     let status = 'queued'
     let reason: string | null = null
     let sendAfter = now
@@ -424,7 +429,7 @@ export class NotificationService {
       return { ...base, content: { channel: 'webhook', body, secret: this.secrets.open(ep.secret_sealed), eventType: payload.event!.type } }
     }
     const { settings, credentials } = await this.settingsOf(scope)
-    const tenant = await this.tenants.find(scope.tenantId)
+    const tenant = await this.tenant(scope)
     const override = await this.template(scope, m.type, channel, m.locale)
     const rendered = await this.engine.render(m.type as MessageType, channel, m.locale as Locale, payload.ctx!, override ?? undefined)
     const req: SendRequest = { ...base, content: rendered }
@@ -676,6 +681,16 @@ export class NotificationService {
     return this.engine.render(input.type, input.channel, input.locale, ctx, source)
   }
 
+  /** The brand's name, zone and slug, cached like the settings (read through `tx` inside a transaction). */
+  private async tenant(tx: TenantDb): Promise<{ id: string; slug: string; name: string; timezone: string; locale: string }> {
+    const hit = this.tenantCache.get(tx.tenantId)
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.tenant
+    const t = await this.tenants.find(tx.tenantId, tx.db)
+    const tenant = { id: t.id, slug: t.slug, name: t.name, timezone: t.timezone, locale: t.locale }
+    this.tenantCache.set(tx.tenantId, { at: Date.now(), tenant })
+    return tenant
+  }
+
   private async endpoints(tx: TenantDb): Promise<Array<{ id: string; url: string; types: string[] }>> {
     const hit = this.endpointCache.get(tx.tenantId)
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.endpoints
@@ -746,6 +761,11 @@ export class NotificationService {
       logoUrl: settings.brand.logoUrl ?? null, color: settings.brand.color ?? null, timezone: tenant.timezone,
     }
   }
+}
+
+/** Whether an endpoint subscribed to `types` ("*", "order.*", "order.cancelled") receives `type`. */
+function endpointWants(types: string[], type: string): boolean {
+  return types.some((t) => t === '*' || t === type || (t.endsWith('.*') && type.startsWith(t.slice(0, -1))))
 }
 
 /** Email addresses compare case-insensitively; LINE ids and phone numbers as they are. */

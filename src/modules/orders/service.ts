@@ -335,12 +335,13 @@ export class OrderService {
     })
   }
 
-  async get(scope: TenantDb, id: string): Promise<Order | undefined> {
+  /** The order with its lines and (unless `history: false`, for callers that only read the order) its history. */
+  async get(scope: TenantDb, id: string, opts: { history?: boolean } = {}): Promise<Order | undefined> {
     const row = await scope.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst()
     if (!row) return undefined
     const [lines, history] = await Promise.all([
       scope.selectFrom('order_lines').selectAll().where('order_id', '=', id).orderBy('position').execute(),
-      scope.selectFrom('order_history').selectAll().where('order_id', '=', id).orderBy('id').execute(),
+      opts.history === false ? [] : scope.selectFrom('order_history').selectAll().where('order_id', '=', id).orderBy('id').execute(),
     ])
     return toOrder(row, lines, history)
   }

@@ -87,8 +87,9 @@ export class TrackingService {
         return await this.db.transaction((trx) => fn(scope.with(trx)))
       } catch (err) {
         const raced = (err instanceof AppError && err.code === 'SHIPMENT_CHANGED_CONCURRENTLY') || isUniqueViolation(err)
-        if (attempt < 4 && raced) continue
-        throw err
+        if (!raced || attempt >= 12) throw err
+        // n writers on one parcel need up to n-1 retries; a random pause keeps them from colliding in step.
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)))
       }
     }
   }
@@ -381,10 +382,11 @@ export class TrackingService {
     return due.length
   }
 
-  async get(scope: TenantDb, id: string): Promise<Shipment | undefined> {
+  /** One shipment with its lines and (unless `events: false`) its tracking events. */
+  async get(scope: TenantDb, id: string, opts: { events?: boolean } = {}): Promise<Shipment | undefined> {
     const row = await scope.selectFrom('shipments').selectAll().where('id', '=', id).executeTakeFirst()
     if (!row) return undefined
-    return (await this.hydrate(scope, [row]))[0]
+    return (await this.hydrate(scope, [row], opts.events !== false))[0]
   }
 
   async getOrThrow(scope: TenantDb, id: string): Promise<Shipment> {
@@ -410,12 +412,12 @@ export class TrackingService {
     return this.hydrate(scope, await q.execute())
   }
 
-  private async hydrate(scope: TenantDb, rows: ShipmentsTable[]): Promise<Shipment[]> {
+  private async hydrate(scope: TenantDb, rows: ShipmentsTable[], withEvents = true): Promise<Shipment[]> {
     if (rows.length === 0) return []
     const ids = rows.map((r) => r.id)
     const [lines, events] = await Promise.all([
       scope.selectFrom('shipment_lines').selectAll().where('shipment_id', 'in', ids).orderBy('id').execute(),
-      scope.selectFrom('shipment_events').selectAll().where('shipment_id', 'in', ids).execute(),
+      withEvents ? scope.selectFrom('shipment_events').selectAll().where('shipment_id', 'in', ids).execute() : [],
     ])
     return rows.map((r) => toShipment(r, lines.filter((l) => l.shipment_id === r.id), events.filter((e) => e.shipment_id === r.id)))
   }

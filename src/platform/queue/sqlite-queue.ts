@@ -121,10 +121,15 @@ export class SqliteQueue implements Queue {
     const claimed = await sql<{ id: string; data: string; attempt: number; expire_in_s: number }>`
       update jobs set state = 'active', attempt = attempt + 1, locked_until = ${now} + expire_in_s * 1000
       where id in (
-        select id from jobs
-        where name = ${worker.name}
-          and ((state = 'created' and start_after <= ${now}) or (state = 'active' and locked_until < ${now}))
-        order by start_after, id
+        -- Two index ranges (name, state, …): an OR across states made SQLite walk every row of the
+        -- queue, completed ones included (kept a week), which grew to milliseconds per claim.
+        select id from (
+          select id from jobs where name = ${worker.name} and state = 'created' and start_after <= ${now}
+          order by start_after, id limit ${worker.batchSize})
+        union all
+        select id from (
+          select id from jobs where name = ${worker.name} and state = 'active' and locked_until < ${now}
+          limit ${worker.batchSize})
         limit ${worker.batchSize}
       )
       returning id, data, attempt, expire_in_s`.execute(this.db.kysely)

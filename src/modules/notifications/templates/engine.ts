@@ -369,7 +369,9 @@ export class TemplateEngine {
     const restore = (s: string) => s.replace(TAG_COMMENT, (_m, id: string) => parts[Number(id)] ?? '').replace(TOKEN, (_m, id: string) => parts[Number(id)] ?? '')
     let html: Template[]
     try {
-      html = this.html.parse(restore(hardened))
+      // MJML indents every line; a line break alone is the same whitespace to HTML, and a fifth
+      // fewer bytes is a fifth less for the mailer to encode and send per message.
+      html = this.html.parse(restore(hardened.replace(/>[ \t]*\n\s*</g, '>\n<')))
     } catch (err) {
       throw new TemplateError('TEMPLATE_INVALID', liquidMessage(err), '/body', { cause: err })
     }
