@@ -158,39 +158,37 @@ function rateHalves(times: number[]): [number, number] | null {
   return [n(0.1, 0.5), n(0.5, 0.9)]
 }
 
-/** Rows in the job table (SQLite `jobs`; pg-boss `pgboss.job`), by state: what a claim has to look past. */
-async function jobCounts(engine: DialectName, url: string): Promise<Record<string, number>> {
-  const q = engine === 'sqlite' ? `select state, count(*) as n from jobs group by state` : `select state::text as state, count(*)::int as n from pgboss.job group by 1`
-  let rows: Array<{ state: string; n: number }>
+/** Runs one read-only query against the benchmark's database, outside the Kando process. */
+async function readRows<T>(engine: DialectName, url: string, q: string): Promise<T[]> {
   if (engine === 'sqlite') {
     const db = new SQLite(url.slice('sqlite:'.length), { readonly: true, fileMustExist: true })
     db.pragma('busy_timeout = 5000')
-    rows = db.prepare(q).all() as typeof rows
-    db.close()
-  } else {
-    const c = new pg.Client({ connectionString: url })
-    await c.connect()
-    rows = (await c.query(q)).rows as typeof rows
+    try {
+      return db.prepare(q).all() as T[]
+    } finally {
+      db.close()
+    }
+  }
+  const c = new pg.Client({ connectionString: url })
+  await c.connect()
+  try {
+    return (await c.query(q)).rows as T[]
+  } finally {
     await c.end()
   }
+}
+
+/** Rows in the job table (SQLite `jobs`; pg-boss `pgboss.job`), by state: what a claim has to look past. */
+async function jobCounts(engine: DialectName, url: string): Promise<Record<string, number>> {
+  const q = engine === 'sqlite' ? `select state, count(*) as n from jobs group by state` : `select state::text as state, count(*)::int as n from pgboss.job group by 1`
+  const rows = await readRows<{ state: string; n: number }>(engine, url, q)
   return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]))
 }
 
 /** Reads the messages (id → event time, status) from the database, outside the Kando process. */
 async function messageFacts(engine: DialectName, url: string): Promise<Map<string, { occurredAt: number; status: string }>> {
   const q = `select m.id as id, m.status as status, e.occurred_at as occurred_at from messages m join events e on e.id = m.event_id where m.type = 'shipment_shipped'`
-  let rows: Array<{ id: string; status: string; occurred_at: string }>
-  if (engine === 'sqlite') {
-    const db = new SQLite(url.slice('sqlite:'.length), { readonly: true, fileMustExist: true })
-    db.pragma('busy_timeout = 5000')
-    rows = db.prepare(q).all() as typeof rows
-    db.close()
-  } else {
-    const c = new pg.Client({ connectionString: url })
-    await c.connect()
-    rows = (await c.query(q)).rows as typeof rows
-    await c.end()
-  }
+  const rows = await readRows<{ id: string; status: string; occurred_at: string }>(engine, url, q)
   return new Map(rows.map((r) => [r.id, { occurredAt: Date.parse(r.occurred_at), status: r.status }]))
 }
 

@@ -14,28 +14,7 @@ import { randomInt } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Kando } from '../../src/kando.ts'
 import { NotificationSettingsInput } from '../../src/modules/notifications/schemas.ts'
-
-const PRODUCTS = [
-  { sku: 'KD-COF-DRIP10', title: '感動ブレンド ドリップバッグ 10袋', price: 1620, variant: '10袋' },
-  { sku: 'KD-COF-BEAN200', title: '感動ブレンド 豆 200g', price: 1980, variant: '中煎り' },
-  { sku: 'KD-TEA-HOJI', title: '京都 ほうじ茶 ティーバッグ 20包', price: 1296, variant: '20包' },
-  { sku: 'KD-CARE-YUZU', title: 'ハンドクリーム 柚子 50g', price: 2200, variant: '50g' },
-  { sku: 'KD-CARE-SOAP', title: '無添加 石けん 3個セット', price: 1540, variant: '3個' },
-  { sku: 'KD-MUG-MINO', title: '美濃焼 マグカップ 藍', price: 3300, variant: '藍' },
-  { sku: 'KD-TOWEL-IMA', title: '今治タオル フェイスタオル 2枚組', price: 2640, variant: '生成り' },
-  { sku: 'KD-SWEET-YOK', title: '羊羹 詰め合わせ 5本入', price: 3240, variant: '5本' },
-]
-
-const PEOPLE = [
-  { last: '山田', first: '花子', pref: '13', region: '東京都', city: '渋谷区', address1: '神宮前1-2-3', zip: '150-0001' },
-  { last: '佐藤', first: '健', pref: '27', region: '大阪府', city: '大阪市北区', address1: '梅田3-1-1', zip: '530-0001' },
-  { last: '鈴木', first: '美咲', pref: '01', region: '北海道', city: '札幌市中央区', address1: '北一条西2-1', zip: '060-0001' },
-  { last: '高橋', first: '翔太', pref: '40', region: '福岡県', city: '福岡市博多区', address1: '博多駅前2-1-1', zip: '812-0011' },
-  { last: '田中', first: 'さくら', pref: '23', region: '愛知県', city: '名古屋市中村区', address1: '名駅1-1-4', zip: '450-0002' },
-  { last: '伊藤', first: '大輔', pref: '47', region: '沖縄県', city: '那覇市', address1: '久茂地1-1-1', zip: '900-0015' },
-  { last: '渡辺', first: '由美', pref: '04', region: '宮城県', city: '仙台市青葉区', address1: '中央1-3-1', zip: '980-0021' },
-  { last: '中村', first: '蓮', pref: '34', region: '広島県', city: '広島市中区', address1: '基町6-78', zip: '730-0011' },
-]
+import { PEOPLE, PRODUCTS } from './tracking-seed.ts'
 
 export const BENCH_SENDER = { name: '感動ストア', email: 'shop@example.jp', supportEmail: 'support@example.jp' }
 

@@ -9,7 +9,8 @@ import { randomInt } from 'node:crypto'
 import type { Kando } from '../../src/kando.ts'
 import type { ShipmentInput, TrackingEventInput } from '../../src/modules/tracking/schemas.ts'
 
-const PRODUCTS = [
+/** Products and customers every benchmark seeds from (Japanese names, prefectures, 〒). */
+export const PRODUCTS = [
   { sku: 'KD-COF-DRIP10', title: '感動ブレンド ドリップバッグ 10袋', price: 1620, variant: '10袋' },
   { sku: 'KD-COF-BEAN200', title: '感動ブレンド 豆 200g', price: 1980, variant: '中煎り' },
   { sku: 'KD-TEA-HOJI', title: '京都 ほうじ茶 ティーバッグ 20包', price: 1296, variant: '20包' },
@@ -20,7 +21,7 @@ const PRODUCTS = [
   { sku: 'KD-SWEET-YOK', title: '羊羹 詰め合わせ 5本入', price: 3240, variant: '5本' },
 ]
 
-const PEOPLE = [
+export const PEOPLE = [
   { last: '山田', first: '花子', pref: '13', region: '東京都', city: '渋谷区', address1: '神宮前1-2-3', zip: '150-0001' },
   { last: '佐藤', first: '健', pref: '27', region: '大阪府', city: '大阪市北区', address1: '梅田3-1-1', zip: '530-0001' },
   { last: '鈴木', first: '美咲', pref: '01', region: '北海道', city: '札幌市中央区', address1: '北一条西2-1', zip: '060-0001' },
