@@ -34,6 +34,10 @@ for (const dialect of DIALECTS) {
       const post = doc.body.paths['/api/v1/orders'].post
       expect(post.requestBody.content['application/json'].schema.properties.lines.type).toBe('array')
       expect(doc.body.paths['/webhooks/shopify/{tenant}']).toBeDefined()
+      // Notifications are documented from their schemas too.
+      expect(doc.body.paths['/api/v1/messages'].post.requestBody.content['application/json'].schema.properties.type.enum).toContain('shipment_shipped')
+      expect(doc.body.paths['/api/v1/templates/preview'].post).toBeDefined()
+      expect(doc.body.paths['/api/v1/customers/{id}/consents'].post).toBeDefined()
     })
 
     it('refuses requests without a valid key, as problem+json', async () => {
