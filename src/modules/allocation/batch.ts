@@ -4,9 +4,9 @@
  * order needed far more; the wave instead
  *   1. orders the wave by regret: how much each order loses if its own best locations are taken away;
  *   2. allocates in that order, each order optimally against what is left (solve.ts);
- *   3. improves locally: re-solves each order against the stock the others leave, then tries pair
- *      moves (an order paying more than its stand-alone optimum and an order holding the stock it
- *      wanted are released and re-solved in the other order), keeping only strict improvements.
+ *   3. improves locally: re-solves each order against the stock the others leave, then ruins and
+ *      recreates groups (an order paying more than its stand-alone optimum and the orders holding
+ *      stock it wanted are released and re-inserted in several orders), keeping strict improvements.
  * Every step keeps a feasible allocation, so the result is never worse than the regret-ordered
  * greedy, and it is checked against the HiGHS MIP optimum in the tests (batch.test.ts).
  * An order that cannot be allocated (ship_complete and short) is held; it costs
@@ -27,8 +27,14 @@ export interface BatchResult {
 export interface BatchOptions {
   /** Rounds of local improvement (default 3). */
   readonly passes?: number
-  /** Orders holding a wanted unit tried per hurt order in pair moves (default 6). */
-  readonly pairCandidates?: number
+  /** Orders released together in one ruin-and-recreate move (default 8). */
+  readonly groupSize?: number
+  /** Insertion orders tried per move (default 8). */
+  readonly tries?: number
+  /** Extra runs from random insertion orders, best kept (default: up to 30 while n² × runs ≤ 4000). */
+  readonly restarts?: number
+  /** Seed of the permutations, so a wave's result is reproducible (default 1). */
+  readonly seed?: number
 }
 
 interface Wave {
@@ -80,7 +86,8 @@ export function allocateSequential(allocator: Allocator, orders: readonly Alloca
  */
 export function allocateBatch(allocator: Allocator, orders: readonly AllocationOrder[], stock: StockView, rules?: AllocationRules, options: BatchOptions = {}): BatchResult {
   const passes = options.passes ?? 3
-  const pairCandidates = options.pairCandidates ?? 6
+  const groupSize = options.groupSize ?? 8
+  const tries = options.tries ?? 8
   const n = orders.length
   const cost = (i: number, d: AllocationDecision): number => decisionCost(orders[i]!, d, rules)
 
@@ -94,77 +101,130 @@ export function allocateBatch(allocator: Allocator, orders: readonly AllocationO
     const fallback = allocator.allocate(orders[i]!, stock, { ...rules, excluded: [...r.excluded, ...used] })
     return cost(i, fallback) - aloneCost[i]!
   })
-  const sequence = orders.map((_, i) => i).sort((a, b) => regret[b]! - regret[a]!)
+  const regretSequence = orders.map((_, i) => i).sort((a, b) => regret[b]! - regret[a]!)
 
-  // 2. Regret-ordered allocation.
-  const w = cloneStock(allocator, stock)
-  const current: AllocationDecision[] = new Array(n)
-  for (const i of sequence) {
-    const d = allocator.allocate(orders[i]!, w, rules)
-    apply(w, d, 1)
-    current[i] = d
-  }
-
-  // 3. Local improvement.
+  const rand = seeded(options.seed ?? 1)
   let improvements = 0
-  for (let pass = 0; pass < passes; pass++) {
-    let improved = false
+  // 2–3 from one insertion order; returns the improved allocation.
+  const run = (sequence: readonly number[]): { current: AllocationDecision[]; w: Wave; total: number } => {
+    // 2. Regret-ordered allocation.
+    const w = cloneStock(allocator, stock)
+    const current: AllocationDecision[] = new Array(n)
     for (const i of sequence) {
-      const old = current[i]!
-      apply(w, old, -1)
       const d = allocator.allocate(orders[i]!, w, rules)
-      if (cost(i, d) < cost(i, old)) {
-        current[i] = d
-        improvements++
-        improved = true
-      }
-      apply(w, current[i]!, 1)
+      apply(w, d, 1)
+      current[i] = d
     }
-    // Who holds which (sku, location).
-    const holders = new Map<string, number[]>()
-    current.forEach((d, j) => {
-      for (const p of d.parcels) for (const l of p.lines) {
-        const k = `${l.sku}@${p.locationId}`
-        const list = holders.get(k)
-        if (list) list.push(j)
-        else holders.set(k, [j])
+
+    // 3. Local improvement. `holders` says which orders hold which (sku, location), kept in step.
+    const holders = new Map<string, Set<number>>()
+    const index = (j: number, d: AllocationDecision, add: boolean): void => {
+      // (sku@location) for stock, (@location) for capacity.
+      for (const p of d.parcels) for (const k of [`@${p.locationId}`, ...p.lines.map((l) => `${l.sku}@${p.locationId}`)]) {
+        let set = holders.get(k)
+        if (!set) holders.set(k, (set = new Set()))
+        if (add) set.add(j)
+        else set.delete(j)
       }
-    })
-    for (const i of sequence) {
-      if (cost(i, current[i]!) <= aloneCost[i]!) continue
-      const wanted = new Set<number>()
-      for (const p of alone[i]!.parcels) for (const l of p.lines) for (const j of holders.get(`${l.sku}@${p.locationId}`) ?? []) if (j !== i) wanted.add(j)
-      let tried = 0
-      for (const j of wanted) {
-        if (tried++ >= pairCandidates) break
-        const oi = current[i]!
-        const oj = current[j]!
-        const before = cost(i, oi) + cost(j, oj)
-        apply(w, oi, -1)
-        apply(w, oj, -1)
-        const di = allocator.allocate(orders[i]!, w, rules)
-        apply(w, di, 1)
-        const dj = allocator.allocate(orders[j]!, w, rules)
-        apply(w, dj, 1)
-        if (cost(i, di) + cost(j, dj) < before) {
-          current[i] = di
-          current[j] = dj
+    }
+    const set = (j: number, d: AllocationDecision): void => {
+      index(j, current[j]!, false)
+      apply(w, current[j]!, -1)
+      current[j] = d
+      index(j, d, true)
+      apply(w, d, 1)
+    }
+    current.forEach((d, j) => index(j, d, true))
+    const skuLocations = (i: number): string[] => {
+      const first = alone[i]!.parcels.flatMap((p) => p.lines.map((l) => `${l.sku}@${p.locationId}`))
+      const rest = orders[i]!.lines.flatMap((l) => allocator.locations.map((loc) => `${l.sku}@${loc.id}`))
+      const where = [...new Set([...first, ...rest].map((k) => k.slice(k.indexOf('@'))))]
+      return [...new Set([...first, ...rest, ...where])]
+    }
+    for (let pass = 0; pass < passes; pass++) {
+      let improved = false
+      // Re-solve each order against what the others leave.
+      for (const i of sequence) {
+        const old = current[i]!
+        apply(w, old, -1)
+        const d = allocator.allocate(orders[i]!, w, rules)
+        apply(w, old, 1)
+        if (cost(i, d) < cost(i, old)) {
+          set(i, d)
           improvements++
           improved = true
-          for (const d of [di, dj]) for (const p of d.parcels) for (const l of p.lines) {
-            const k = `${l.sku}@${p.locationId}`
-            holders.set(k, [...(holders.get(k) ?? []), d === di ? i : j])
-          }
-          if (cost(i, di) <= aloneCost[i]!) break
-        } else {
-          apply(w, dj, -1)
-          apply(w, di, -1)
-          apply(w, oi, 1)
-          apply(w, oj, 1)
         }
       }
+      // Ruin and recreate: an order paying more than it would alone is released together with the
+      // orders holding stock it wants, and the group is re-inserted in several orders (it first,
+      // then random permutations); the best strict improvement is kept.
+      for (const i of sequence) {
+        if (cost(i, current[i]!) <= aloneCost[i]!) continue
+        const group = [i]
+        for (const k of skuLocations(i)) {
+          for (const j of holders.get(k) ?? []) if (!group.includes(j) && group.length < groupSize) group.push(j)
+          if (group.length >= groupSize) break
+        }
+        if (group.length === 1) continue
+        const old = group.map((j) => current[j]!)
+        const before = group.reduce((a, j) => a + cost(j, current[j]!), 0)
+        for (const d of old) apply(w, d, -1)
+        let best: AllocationDecision[] | undefined
+        let bestSum = before
+        for (let t = 0; t < tries; t++) {
+          const perm = t === 0 ? group : t === 1 ? [...group.slice(1), i] : shuffle(group, rand)
+          const ds = new Map<number, AllocationDecision>()
+          let sum = 0
+          for (const j of perm) {
+            const d = allocator.allocate(orders[j]!, w, rules)
+            apply(w, d, 1)
+            ds.set(j, d)
+            sum += cost(j, d)
+            if (sum >= bestSum) break
+          }
+          for (const d of ds.values()) apply(w, d, -1)
+          if (sum < bestSum && ds.size === group.length) {
+            bestSum = sum
+            best = group.map((j) => ds.get(j)!)
+          }
+        }
+        for (const d of old) apply(w, d, 1)
+        if (best) {
+          group.forEach((j, g) => set(j, best![g]!))
+          improvements++
+          improved = true
+        }
+      }
+      if (!improved) break
     }
-    if (!improved) break
+  return { current, w, total: current.reduce((a, d, i) => a + cost(i, d), 0) }
   }
+
+  // Regret order first, then random restarts while the budget of solves lasts (small waves only).
+  let best = run(regretSequence)
+  const restarts = options.restarts ?? Math.min(30, Math.floor(4000 / Math.max(1, n * n)))
+  for (let r = 0; r < restarts; r++) {
+    const attempt = run(shuffle(regretSequence, rand))
+    if (attempt.total < best.total) best = attempt
+  }
+  const current = best.current
+  const w = best.w
   return { decisions: current, totalCost: current.reduce((a, d, i) => a + cost(i, d), 0), remaining: w, improvements }
+}
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0
+    return s / 4294967296
+  }
+}
+
+function shuffle<T>(a: readonly T[], rand: () => number): T[] {
+  const out = [...a]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1))
+    ;[out[i], out[j]] = [out[j]!, out[i]!]
+  }
+  return out
 }
