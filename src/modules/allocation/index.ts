@@ -20,3 +20,6 @@ export {
   type Temperature,
 } from './cost.js'
 export { createAllocator, NODE_BUDGET, EXACT_SKUS, type Allocator, type AllocatorConfig, type AllocationDecision, type CandidatePlan, type StockView } from './solve.js'
+export { allocateBatch, allocateSequential, decisionCost, type BatchOptions, type BatchResult } from './batch.js'
+/** Dev/bench only: the same problem as a MIP in CPLEX LP format for the HiGHS solver. */
+export { allocationMip, type MipInput } from './mip.js'

@@ -90,7 +90,7 @@ describe('batch allocation against the MIP optimum', () => {
     const gaps: number[] = []
     let beats = 0
     let sumGreedyGap = 0
-    const N = 40
+    const N = 30
     for (let seed = 1; seed <= N; seed++) {
       const { locations, orders, stock } = instance(seed * 104729, 8, 5)
       const rules: AllocationRules = { mode: seed % 2 ? 'ship_complete' : 'ship_available', maxParcels: 3, backorderPenalty: 5000 }
@@ -107,7 +107,7 @@ describe('batch allocation against the MIP optimum', () => {
     const worst = Math.max(...gaps)
     const exact = gaps.filter((g) => g === 0).length
     console.log(`batch vs HiGHS: mean gap ${(mean * 100).toFixed(2)}%, worst ${(worst * 100).toFixed(2)}%, optimal in ${exact}/${N}; greedy mean gap ${((sumGreedyGap / N) * 100).toFixed(2)}%; batch beat greedy in ${beats}/${N}`)
-    // Measured 1.09% mean (26/40 optimal, worst 18.6% on a wave where most orders must be held):
+    // Measured 1.29% mean over these 30 waves (20 optimal, worst 18.6% on a wave where most orders must be held):
     // the 1% target is not met yet on these deliberately starved waves; keep the bar honest.
     expect(mean).toBeLessThanOrEqual(0.015)
     expect(beats).toBeGreaterThan(N / 2)

@@ -206,3 +206,15 @@ describe('property: plans respect stock and capacity, and cost is the sum of its
     )
   })
 })
+
+describe('orders beyond 4 SKUs', () => {
+  it('are still solved (optimal when the search fits the node budget)', () => {
+    const skus = ['A', 'B', 'C', 'D', 'E', 'F']
+    const available = new Map(skus.map((s, k) => [s, new Map(DEMO_LOCATIONS.filter((_, i) => (i + k) % 3 !== 0).map((l) => [l.id, 1]))]))
+    const order: AllocationOrder = { id: 'big', destinationPrefecture: '27', lines: skus.map((sku) => ({ sku, quantity: 1, sizeBand: 60 })) }
+    const d = alloc.allocate(order, { available })
+    expect(d.status).toBe('allocated')
+    expect(d.parcels.flatMap((p) => p.lines)).toHaveLength(6)
+    expect(typeof d.optimal).toBe('boolean')
+  })
+})
