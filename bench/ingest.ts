@@ -19,9 +19,9 @@ import { loadConfig } from '../src/platform/config.ts'
 import { createKando } from '../src/kando.ts'
 import type { DialectName } from '../src/platform/db/index.ts'
 import { startServer } from './lib/child.ts'
-import { freshDatabase, openProbe, POSTGRES_ADMIN_URL, type Progress } from './lib/db.ts'
+import { benchEngines, freshDatabase, openProbe, POSTGRES_ADMIN_URL, type Progress } from './lib/db.ts'
 import { DeliveryPool, runLoad, type LoadOutcome } from './lib/load.ts'
-import { cpuSnapshot, cpuSplit, machine, pgServer, type CpuSplit } from './lib/machine.ts'
+import { cpuSnapshot, cpuSplit, machine, machineHeader, pgServer, type CpuSplit } from './lib/machine.ts'
 import { runPaced } from './lib/paced.ts'
 import { signedPool, type SignedWebhook } from './lib/payload.ts'
 import type { ServerStats } from './lib/server-stats.ts'
@@ -37,9 +37,7 @@ const RATE_DRAIN_TIMEOUT_S = num(process.env.BENCH_RATE_DRAIN_TIMEOUT, 5)
 const WARMUP = num(process.env.BENCH_WARMUP, 300)
 const POOL_MAX = num(process.env.BENCH_POOL_MAX, 60_000)
 const PROFILE_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined
-const ENGINES: DialectName[] = (process.env.BENCH_ENGINES?.split(',').map((s) => s.trim()) ?? ['sqlite', 'postgres']).filter(
-  (e): e is DialectName => e === 'sqlite' || (e === 'postgres' && !!POSTGRES_ADMIN_URL),
-)
+const ENGINES = benchEngines()
 const RATE_CLIENT = process.env.BENCH_RATE_CLIENT === 'autocannon' ? 'autocannon' : 'paced'
 const SCENARIOS = new Set(process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()) ?? ['baseline', 'baseline-rate', 'kando', 'kando-rate'])
 
@@ -263,10 +261,8 @@ async function main(): Promise<void> {
   const m = machine()
   const pgInfo = POSTGRES_ADMIN_URL && ENGINES.includes('postgres') ? await pgServer(POSTGRES_ADMIN_URL) : undefined
   log(`Kando ingest benchmark — ${m.date}`)
-  log(`machine: ${m.cores} cores (${m.cpu}), ${m.memGb} GB, ${m.os}; node ${m.node}; commit ${m.commit}${m.dirtyFiles ? ` + ${m.dirtyFiles} uncommitted paths in the tree` : ''}`)
-  log(`sqlite ${m.sqlite} (WAL, synchronous=NORMAL) on ${m.tmpFs}`)
-  if (pgInfo) log(`postgresql ${pgInfo.version}: fsync=${pgInfo.fsync}, synchronous_commit=${pgInfo.synchronousCommit}, full_page_writes=${pgInfo.fullPageWrites}${pgInfo.fsync === 'off' ? '  (NOT durable: a test server)' : ''}`)
-  else log('postgresql: not run (set KANDO_BENCH_POSTGRES_URL or KANDO_TEST_POSTGRES_URL to an admin URL to include it)')
+  for (const line of machineHeader(m, pgInfo)) log(line)
+  if (!pgInfo) log('postgresql: not run (set KANDO_BENCH_POSTGRES_URL or KANDO_TEST_POSTGRES_URL to an admin URL to include it)')
   log(`load: from this process, server in a child process; saturated: autocannon, ${CONNECTIONS} connections; fixed rate: ${RATE} req/s ${RATE_CLIENT === 'paced' ? 'open loop' : 'autocannon overallRate'}; ${SECONDS} s per scenario${PROFILE_DIR ? `; CPU profiles of the Kando servers → ${PROFILE_DIR} (figures include profiler overhead)` : ''}`)
   if (m.cores <= 2) log(`note: ${m.cores} cores are shared by the load generator, the server${pgInfo ? ' and PostgreSQL' : ''}; figures are lower bounds for a dedicated server`)
 

@@ -27,8 +27,8 @@ import { loadConfig } from '../src/platform/config.ts'
 import { createKando } from '../src/kando.ts'
 import type { DialectName } from '../src/platform/db/index.ts'
 import { startServer, type ServerChild } from './lib/child.ts'
-import { freshDatabase, POSTGRES_ADMIN_URL } from './lib/db.ts'
-import { cpuSnapshot, machine, pgServer, type CpuSnapshot } from './lib/machine.ts'
+import { benchEngines, freshDatabase, POSTGRES_ADMIN_URL } from './lib/db.ts'
+import { cpuSnapshot, machine, machineHeader, pgServer, type CpuSnapshot } from './lib/machine.ts'
 import { control } from './lib/notify-control.ts'
 import { BENCH_SENDER, seedNotify } from './lib/notify-seed.ts'
 
@@ -42,9 +42,7 @@ const POOL = num(process.env.BENCH_SMTP_POOL ?? process.env.KANDO_SMTP_POOL, 5)
 const WINDOW = num(process.env.BENCH_BASELINE_WINDOW, 64)
 const DRAIN_TIMEOUT_S = num(process.env.BENCH_DRAIN_TIMEOUT, 300)
 const PROFILE_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined
-const ENGINES: DialectName[] = (process.env.BENCH_ENGINES?.split(',').map((s) => s.trim()) ?? ['sqlite', 'postgres']).filter(
-  (e): e is DialectName => e === 'sqlite' || (e === 'postgres' && !!POSTGRES_ADMIN_URL),
-)
+const ENGINES = benchEngines()
 const TARGET_RATIO = 0.5
 const TARGET_P99_MS = 1000
 const log = (line: string) => process.stderr.write(line + '\n')
@@ -395,10 +393,8 @@ async function main(): Promise<void> {
   const m = machine()
   const pgInfo = POSTGRES_ADMIN_URL && ENGINES.includes('postgres') ? await pgServer(POSTGRES_ADMIN_URL) : undefined
   log(`Kando notification benchmark — ${m.date}`)
-  log(`machine: ${m.cores} cores (${m.cpu}), ${m.memGb} GB, ${m.os}; node ${m.node}; commit ${m.commit}${m.dirtyFiles ? ` + ${m.dirtyFiles} uncommitted paths in the tree` : ''}`)
-  log(`sqlite ${m.sqlite} (WAL, synchronous=NORMAL) on ${m.tmpFs}`)
-  if (pgInfo) log(`postgresql ${pgInfo.version}: fsync=${pgInfo.fsync}, synchronous_commit=${pgInfo.synchronousCommit}, full_page_writes=${pgInfo.fullPageWrites}`)
-  else {
+  for (const line of machineHeader(m, pgInfo)) log(line)
+  if (!pgInfo) {
     log('')
     log('*** PostgreSQL NOT RUN: set KANDO_BENCH_POSTGRES_URL or KANDO_TEST_POSTGRES_URL to an admin URL (scripts/test-postgres.sh start) to include it ***')
     log('')

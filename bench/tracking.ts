@@ -21,8 +21,8 @@ import { loadConfig } from '../src/platform/config.ts'
 import { createKando } from '../src/kando.ts'
 import type { DialectName } from '../src/platform/db/index.ts'
 import { startServer, type ServerChild } from './lib/child.ts'
-import { freshDatabase, POSTGRES_ADMIN_URL } from './lib/db.ts'
-import { cpuSnapshot, cpuSplit, machine, pgServer, type CpuSplit } from './lib/machine.ts'
+import { benchEngines, freshDatabase, POSTGRES_ADMIN_URL } from './lib/db.ts'
+import { cpuSnapshot, cpuSplit, machine, machineHeader, pgServer, type CpuSplit } from './lib/machine.ts'
 import { runPacedGet } from './lib/paced-get.ts'
 import { BENCH_PAGE_SETTINGS, seedTracking } from './lib/tracking-seed.ts'
 
@@ -34,9 +34,7 @@ const ORDERS = num(process.env.BENCH_ORDERS, 10_000)
 const WARMUP = num(process.env.BENCH_WARMUP, 1000)
 const RATE_GRACE_S = num(process.env.BENCH_RATE_GRACE, 10)
 const PROFILE_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined
-const ENGINES: DialectName[] = (process.env.BENCH_ENGINES?.split(',').map((s) => s.trim()) ?? ['sqlite', 'postgres']).filter(
-  (e): e is DialectName => e === 'sqlite' || (e === 'postgres' && !!POSTGRES_ADMIN_URL),
-)
+const ENGINES = benchEngines()
 const TARGET_RATIO = 0.5
 const TARGET_P99_MS = 30
 const log = (line: string) => process.stderr.write(line + '\n')
@@ -218,10 +216,8 @@ async function main(): Promise<void> {
   const m = machine()
   const pgInfo = POSTGRES_ADMIN_URL && ENGINES.includes('postgres') ? await pgServer(POSTGRES_ADMIN_URL) : undefined
   log(`Kando tracking page benchmark — ${m.date}`)
-  log(`machine: ${m.cores} cores (${m.cpu}), ${m.memGb} GB, ${m.os}; node ${m.node}; commit ${m.commit}${m.dirtyFiles ? ` + ${m.dirtyFiles} uncommitted paths in the tree` : ''}`)
-  log(`sqlite ${m.sqlite} (WAL, synchronous=NORMAL) on ${m.tmpFs}`)
-  if (pgInfo) log(`postgresql ${pgInfo.version}: fsync=${pgInfo.fsync}, synchronous_commit=${pgInfo.synchronousCommit}, full_page_writes=${pgInfo.fullPageWrites}`)
-  else log('postgresql: not run (set KANDO_BENCH_POSTGRES_URL or KANDO_TEST_POSTGRES_URL to an admin URL to include it)')
+  for (const line of machineHeader(m, pgInfo)) log(line)
+  if (!pgInfo) log('postgresql: not run (set KANDO_BENCH_POSTGRES_URL or KANDO_TEST_POSTGRES_URL to an admin URL to include it)')
   log(`load: from this process, servers in child processes; saturated: autocannon, ${CONNECTIONS} connections; fixed rate: ${RATE} req/s open loop; ${SECONDS} s per scenario, ${WARMUP} warm-up requests${PROFILE_DIR ? `; CPU profiles of the Kando servers → ${PROFILE_DIR}` : ''}`)
   if (m.cores <= 2) log(`note: ${m.cores} cores are shared by the load generator, the server${pgInfo ? ' and PostgreSQL' : ''}`)
 

@@ -78,3 +78,10 @@ export async function openProbe(dialect: DialectName, url: string): Promise<Prob
     },
   }
 }
+
+/** The engines a benchmark runs (`BENCH_ENGINES`, default both); PostgreSQL only with an admin URL. */
+export function benchEngines(): DialectName[] {
+  return (process.env.BENCH_ENGINES?.split(',').map((s) => s.trim()) ?? ['sqlite', 'postgres']).filter(
+    (e): e is DialectName => e === 'sqlite' || (e === 'postgres' && !!POSTGRES_ADMIN_URL),
+  )
+}

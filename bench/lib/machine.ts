@@ -152,3 +152,12 @@ export function cpuSplit(a: CpuSnapshot, b: CpuSnapshot, serverPid: number): Cpu
   const busy = (b.machine.busy - a.machine.busy) / hz / seconds
   return { server: cores(server), postgres: cores(postgres), loadGenerator: cores(loadGenerator), other: Math.max(0, busy - cores(server + postgres + loadGenerator)), machineBusy: busy }
 }
+
+/** The lines every benchmark prints first: machine, commit, and the database servers' durability settings. */
+export function machineHeader(m: Machine, pg: PgServer | undefined): string[] {
+  return [
+    `machine: ${m.cores} cores (${m.cpu}), ${m.memGb} GB, ${m.os}; node ${m.node}; commit ${m.commit}${m.dirtyFiles ? ` + ${m.dirtyFiles} uncommitted paths in the tree` : ''}`,
+    `sqlite ${m.sqlite} (WAL, synchronous=NORMAL) on ${m.tmpFs}`,
+    ...(pg ? [`postgresql ${pg.version}: fsync=${pg.fsync}, synchronous_commit=${pg.synchronousCommit}, full_page_writes=${pg.fullPageWrites}${pg.fsync === 'off' ? '  (NOT durable: a test server)' : ''}`] : []),
+  ]
+}
