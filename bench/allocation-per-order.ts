@@ -4,10 +4,10 @@
  * Prints decisions/s; not a test and asserts nothing. Run: node --import tsx src/modules/allocation/bench-per-order.ts
  * The full `bench:allocation` (batch vs HiGHS, RESULTS.md) is for the wiring session.
  */
-import { allocateBatch, allocateSequential } from './batch.js'
-import type { AllocationOrder } from './cost.js'
-import { DEMO_LOCATIONS } from './network.js'
-import { createAllocator, type StockView } from './solve.js'
+import { allocateBatch, allocateSequential } from '../src/modules/fulfillment/allocation/batch.js'
+import type { AllocationOrder } from '../src/modules/fulfillment/allocation/cost.js'
+import { DEMO_LOCATIONS } from '../src/modules/fulfillment/allocation/network.js'
+import { createAllocator, type StockView } from '../src/modules/fulfillment/allocation/solve.js'
 
 // Population in 10,000s by JIS code 01…47 (2020 census, rounded).
 const POP = [522, 124, 121, 230, 96, 107, 183, 287, 193, 194, 734, 628, 1405, 924, 220, 103, 113, 77, 81, 205, 198, 363, 754, 177, 141, 258, 884, 547, 132, 92, 55, 67, 189, 280, 134, 72, 95, 133, 69, 514, 81, 131, 174, 113, 107, 159, 147]

@@ -12,8 +12,8 @@
  * search stops after NODE_BUDGET nodes and returns the best plan found with `optimal: false` (the
  * first leaf is the greedy plan, so it is never worse than greedy).
  */
-import { DEFAULT_LEAD_TIMES, type LeadTimeTable } from '../tracking/delivery-estimate/index.js'
-import { regionOf, REGIONS } from '../tracking/delivery-estimate/index.js'
+import { DEFAULT_LEAD_TIMES, type LeadTimeTable } from '../../tracking/delivery-estimate/index.js'
+import { regionOf, REGIONS } from '../../tracking/delivery-estimate/index.js'
 import {
   addDays,
   daysBetween,

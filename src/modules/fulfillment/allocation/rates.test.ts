@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { REGIONS } from '../tracking/delivery-estimate/index.js'
+import { REGIONS } from '../../tracking/delivery-estimate/index.js'
 import { DEFAULT_RATES, SIZE_BANDS, shippingCost, sizeBandOf } from './rates.js'
 
 describe('default rate table', () => {

@@ -5,7 +5,7 @@
  * The yen amounts are illustrative defaults of the right magnitude (2023–24 list prices), NOT a
  * carrier's price list: tenants and 3PLs replace them with their contracted rates.
  */
-import { REGIONS, regionOf, type Region } from '../tracking/delivery-estimate/index.js'
+import { REGIONS, regionOf, type Region } from '../../tracking/delivery-estimate/index.js'
 
 export const SIZE_BANDS = [60, 80, 100, 120, 140, 160] as const
 export type SizeBand = (typeof SIZE_BANDS)[number]

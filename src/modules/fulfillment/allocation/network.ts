@@ -3,8 +3,8 @@
  * a fresh install. Allocation only needs prefecture (for rates and lead times), carrier, cut-off,
  * capacity and capabilities; coordinates are kept for maps and distance heuristics.
  */
-import type { CarrierCode } from '../tracking/delivery-estimate/index.js'
-import { prefectureByCode } from '../../platform/japan/prefectures.js'
+import type { CarrierCode } from '../../tracking/delivery-estimate/index.js'
+import { prefectureByCode } from '../../../platform/japan/prefectures.js'
 
 /** What a location can ship beyond ordinary ambient parcels under 160 size. */
 export type Capability = 'cool' | 'frozen' | 'oversized' | 'hazardous'

@@ -4,7 +4,7 @@
  * (shipping + split penalty + lateness penalty + backorder penalty). The solver and the tests both
  * price plans through `planCost`, so "total = sum of the parts" holds by construction and is checked.
  */
-import { DEFAULT_LEAD_TIMES, regionOf, type CarrierCode, type LeadTimeTable } from '../tracking/delivery-estimate/index.js'
+import { DEFAULT_LEAD_TIMES, regionOf, type CarrierCode, type LeadTimeTable } from '../../tracking/delivery-estimate/index.js'
 import type { Capability, Location } from './network.js'
 import type { SizeBand } from './rates.js'
 
