@@ -74,9 +74,22 @@ export interface Clock {
   readonly time: string
 }
 
-/** Days the location's parcels ship after today: 0 before its cut-off, 1 at or after it. */
+/**
+ * Days after today the location's parcels ship: today before its cut-off, else the next day, moved
+ * on past the days its calendar closes (closed weekdays and dates). At most two weeks ahead.
+ */
 export function shipDayOffset(location: Location, now: Clock): number {
-  return hhmm(now.time) >= hhmm(location.cutoff) ? 1 : 0
+  let offset = hhmm(now.time) >= hhmm(location.cutoff) ? 1 : 0
+  const closedDays = location.closedWeekdays ?? []
+  const closedDates = location.closedDates ?? []
+  if (closedDays.length === 0 && closedDates.length === 0) return offset
+  while (offset < 14) {
+    const day = addDays(now.date, offset)
+    const weekday = new Date(`${day}T00:00:00Z`).getUTCDay()
+    if (!closedDays.includes(weekday) && !closedDates.includes(day)) break
+    offset++
+  }
+  return offset
 }
 
 function hhmm(t: string): string {

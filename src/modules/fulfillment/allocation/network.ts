@@ -24,6 +24,10 @@ export interface Location {
   /** Parcels it can ship per day. */
   readonly dailyCapacity: number
   readonly capabilities: ReadonlySet<Capability>
+  /** Days of the week it does not ship (0 = Sunday … 6 = Saturday). */
+  readonly closedWeekdays?: readonly number[]
+  /** Dates 'YYYY-MM-DD' it does not ship (holidays, stock-taking, 年末年始). */
+  readonly closedDates?: readonly string[]
 }
 
 function loc(id: string, name: string, prefectureCode: string, lat: number, lon: number, cutoff: string, dailyCapacity: number, capabilities: Capability[], carriers: CarrierCode[] = ['yamato', 'sagawa']): Location {
