@@ -31,7 +31,7 @@
  * 止置き/営業所コード, 発行枚数, 個数口表示フラグ, クロネコwebコレクト, 収納代行, 検索キー, 投函メール.
  */
 import {
-  checkCodAmount, checkParcelId, fitField, formatPhone, formatPostalCode, includedTax, itemLines, normalizeText,
+  checkCodAmount, checkParcelId, displayWidth, fillFields, fitField, formatPhone, formatPostalCode, includedTax, itemLines, normalizeText,
   parseIsoDate, rowFor, sanitizeCp932, spreadSegments, warnOverflow, encodeCsv, type FieldContext,
 } from './jp-text.js'
 import type { LabelCsv, LabelParcel, LabelTimeSlot, LabelWarning } from './types.js'
@@ -133,7 +133,15 @@ function b2Row(p: LabelParcel, o: YamatoB2Options, ctx: FieldContext): string[] 
   set('お届け先郵便番号', formatPostalCode(ctx, 'お届け先郵便番号', required(p, 'recipient.postalCode', r.postalCode)))
   const street = sanitizeCp932(ctx, 'お届け先住所', normalizeText(`${r.prefecture}${r.city}${required(p, 'recipient.address1', r.address1)}`))
   const building = sanitizeCp932(ctx, 'お届け先アパートマンション名', normalizeText(r.address2))
-  const addr = spreadSegments([street, building], [L.address, L.building], ' ')
+  // A building never moves up into 住所: B2 parses 住所 into 都道府県 / 市区郡町村 / 町・番地. Only a street
+  // longer than 住所 runs on into the building field.
+  let addr: { parts: string[]; overflow: string }
+  if (displayWidth(street) <= L.address) {
+    const b = fillFields(building, [L.building])
+    addr = { parts: [street, b.parts[0]!], overflow: b.overflow }
+  } else {
+    addr = spreadSegments([street, building], [L.address, L.building], ' ')
+  }
   warnOverflow(ctx, 'お届け先アパートマンション名', addr.overflow, L.building)
   set('お届け先住所', addr.parts[0]!)
   set('お届け先アパートマンション名', addr.parts[1]!)
