@@ -20,6 +20,8 @@ import { SmtpEmailSender } from './modules/notifications/channels/email.js'
 import { LineSender } from './modules/notifications/channels/line.js'
 import { SmsSender, TwilioSmsProvider } from './modules/notifications/channels/sms.js'
 import { WebhookSender } from './modules/notifications/channels/webhook.js'
+import { InventoryService } from './modules/inventory/index.js'
+import { FulfillmentService } from './modules/fulfillment/index.js'
 
 /** Every service of one Kando process, wired once; HTTP and workers both use this. */
 export interface Kando {
@@ -37,6 +39,8 @@ export interface Kando {
   tracking: TrackingService
   shopify: ShopifyWebhooks
   notifications: NotificationService
+  inventory: InventoryService
+  fulfillment: FulfillmentService
   /** The data of one tenant: the only way modules reach tenant tables. */
   scope(tenantId: string): TenantDb
   /** Runs the job consumers in this process. */
@@ -92,13 +96,16 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
     const notifications = new NotificationService(db, clock, events, queue, tenants, customers, orders, tracking, secrets, config, senders, log,
       expire ? { jobExpireSeconds: expire, leaseMs: Math.floor(expire * 600) } : undefined)
     notifications.register()
+    const inventory = new InventoryService(db, clock, events)
+    const fulfillment = new FulfillmentService(db, clock, events, orders, tracking, inventory, log)
+    fulfillment.register()
     await shopify.declare()
     await notifications.declare()
     await events.start({ work: false })
     let working = false
     let sweeper: NodeJS.Timeout | undefined
     return {
-      config, log, clock, db, queue, events, metrics, tenants, catalog, customers, orders, tracking, shopify, notifications,
+      config, log, clock, db, queue, events, metrics, tenants, catalog, customers, orders, tracking, shopify, notifications, inventory, fulfillment,
       scope: (tenantId) => new TenantDb(tenantId, db.kysely, db.dialect),
       async startWorker() {
         if (working) return

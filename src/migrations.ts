@@ -10,6 +10,8 @@ import { ordersMigrations } from './modules/orders/migrations.js'
 import { shopifyMigrations } from './integrations/shopify/migrations.js'
 import { trackingMigrations } from './modules/tracking/migrations.js'
 import { notificationsMigrations } from './modules/notifications/migrations.js'
+import { inventoryMigrations } from './modules/inventory/migrations.js'
+import { fulfillmentMigrations } from './modules/fulfillment/migrations.js'
 
 /** Every module's migrations; names start with a global sequence number so they apply in order. */
 export const allMigrations: Record<string, Migration> = {
@@ -21,6 +23,8 @@ export const allMigrations: Record<string, Migration> = {
   ...shopifyMigrations,
   ...trackingMigrations,
   ...notificationsMigrations,
+  ...inventoryMigrations,
+  ...fulfillmentMigrations,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => allMigrations }

@@ -30,6 +30,8 @@ export interface Config {
   webhooksAllowPrivate: boolean
   /** How long jobs held by a worker that died wait before another takes them (default per queue). */
   jobExpireSeconds?: number
+  /** The 3PL operator's key for installation-wide settings (locations); unset: the operator API is off. */
+  operatorKey?: string
 }
 
 const envSchema = z.object({
@@ -52,6 +54,7 @@ const envSchema = z.object({
   KANDO_SMS_API_URL: z.string().url().default('https://api.twilio.com'),
   KANDO_WEBHOOKS_ALLOW_PRIVATE: z.enum(['0', '1', 'true', 'false']).default('0'),
   KANDO_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(2).max(86_400).optional(),
+  KANDO_OPERATOR_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
 })
 
 /** Reads configuration from `env`; throws a readable error naming the bad variable. */
@@ -84,5 +87,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smsApiUrl: e.KANDO_SMS_API_URL.replace(/\/$/, ''),
     jobExpireSeconds: e.KANDO_JOB_EXPIRE_SECONDS,
     webhooksAllowPrivate: e.KANDO_WEBHOOKS_ALLOW_PRIVATE === '1' || e.KANDO_WEBHOOKS_ALLOW_PRIVATE === 'true',
+    operatorKey: e.KANDO_OPERATOR_KEY || undefined,
   }
 }

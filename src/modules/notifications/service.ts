@@ -54,6 +54,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'return.requested', 'return.approved', 'return.received', 'return.resolved', 'refund.issued',
   'message.sent', 'message.failed', 'message.bounced',
   'customer.created', 'customer.consent_changed',
+  'allocation.created', 'allocation.backordered', 'parcel.cancelled', 'parcel.shipped',
 ] as const
 
 const TRIGGERS = new Map<string, MessageType>(

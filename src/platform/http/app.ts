@@ -18,6 +18,8 @@ import { customersHttp } from '../../modules/customers/http.js'
 import { shopifyWebhookHttp } from '../../integrations/shopify/http.js'
 import { trackingHttp } from '../../modules/tracking/http.js'
 import { trackingPages } from '../../pages/tracking/routes.js'
+import { inventoryHttp, operatorHttp } from '../../modules/inventory/http.js'
+import { fulfillmentHttp } from '../../modules/fulfillment/http.js'
 
 /** The whole HTTP surface of Kando (paths are stable API; see DESIGN.md). */
 export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
@@ -86,10 +88,13 @@ export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
       await api.register(customersHttp({ customers: kando.customers, db: kando.db }))
       await api.register(notificationsHttp({ notifications: kando.notifications, now: () => kando.clock.now().toISOString() }))
       await api.register(trackingHttp({ tracking: kando.tracking, now: () => kando.clock.now().toISOString() }))
+      await api.register(inventoryHttp({ inventory: kando.inventory }))
+      await api.register(fulfillmentHttp({ fulfillment: kando.fulfillment }))
       await api.register(eventsHttp)
     },
     { prefix: '/api/v1' },
   )
+  await app.register(operatorHttp({ inventory: kando.inventory, operatorKey: kando.config.operatorKey }), { prefix: '/api/v1/operator' })
   await app.register(shopifyWebhookHttp(kando.shopify), { prefix: '/webhooks/shopify' })
   await app.register(providerWebhooks({ notifications: kando.notifications, tenants: kando.tenants, scope: kando.scope, publicUrl: kando.config.publicUrl }))
   await app.register(preferencePages({ db: kando.db, notifications: kando.notifications, customers: kando.customers, tenants: kando.tenants, scope: kando.scope }))
