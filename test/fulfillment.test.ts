@@ -1,3 +1,5 @@
+import { parse } from 'csv-parse/sync'
+import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DIALECTS } from './databases.js'
 import { sampleOrder, startTestServer, type TestServer } from './harness.js'
@@ -234,6 +236,44 @@ for (const dialect of DIALECTS) {
       const units = after.parcels.filter((p: { status: string }) => p.status !== 'cancelled').flatMap((p: { lines: Array<{ quantity: number }> }) => p.lines).reduce((t: number, l: { quantity: number }) => t + l.quantity, 0)
       expect(units).toBe(3)
       await settings({ autoAllocate: false })
+    })
+
+    it('label files: Yamato B2クラウド and Sagawa e飛伝 for a centre\'s parcels, Shift_JIS with 全角 names intact', async () => {
+      const missing = await call('GET', '/api/v1/fulfillment/labels/yamato-b2?locationId=loc_saitama_kuki')
+      expect(missing.status).toBe(422)
+      expect(missing.body.code).toBe('LABEL_SENDER_MISSING')
+      await settings({ autoAllocate: false, labelSender: { name: '感動ストア', phone: '03-1234-5678', postalCode: '150-0001', address: '東京都渋谷区神宮前1-1-1' } })
+      await snapshot('loc_saitama_kuki', 40, [{ sku: 'LBL-1', onHand: 3 }])
+      const o = await order([{ sku: 'LBL-1', quantity: 1 }], { shippingAddress: { name: '髙橋 花子', postalCode: '150-0001', prefectureCode: '13', city: '渋谷区', address1: '神宮前1-2-3', address2: 'ﾊﾟｰｸﾋﾙｽﾞ101', phone: '090-1234-5678', country: 'JP' } })
+      const a = (await call('POST', `/api/v1/orders/${o.id}/allocation`, {})).body
+      const ref = a.parcels[0].labelRef
+      expect(ref).toMatch(/^[0-9A-Z]{16}$/)
+      const res = await fetch(`${s.url}/api/v1/fulfillment/labels/yamato-b2?locationId=loc_saitama_kuki&shipDate=${a.parcels[0].shipDate}`, { headers: { authorization: `Bearer ${key}` } })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toContain('Windows-31J')
+      const bytes = Buffer.from(await res.arrayBuffer())
+      const text = iconv.decode(bytes, 'cp932')
+      expect(text).toContain('\r\n')
+      const rows = parse(text, { relax_column_count: true }) as string[][]
+      const header = rows[0]!
+      const row = rows.find((r) => r.includes(ref))!
+      expect(row).toBeDefined()
+      const col = (name: string) => row[header.indexOf(name)]
+      expect(col('お客様管理番号')).toBe(ref)
+      expect(col('お届け先名')).toBe('髙橋 花子')
+      expect(col('お届け先郵便番号')).toMatch(/150-?0001/)
+      expect(col('ご依頼主名')).toBe('感動ストア')
+      expect(Number(res.headers.get('kando-label-parcels'))).toBeGreaterThanOrEqual(1)
+      const sagawa = await fetch(`${s.url}/api/v1/fulfillment/labels/sagawa-ehiden?locationId=loc_saitama_kuki`, { headers: { authorization: `Bearer ${key}` } })
+      expect(sagawa.status).toBe(200)
+      const sText = iconv.decode(Buffer.from(await sagawa.arrayBuffer()), 'cp932')
+      expect(sText).toContain(ref)
+      expect(sText).toContain('髙橋')
+      // e飛伝 wants 全角: the half-width ﾊﾟｰｸﾋﾙｽﾞ arrives full-width.
+      expect(sText).toContain('パークヒルズ')
+      // Another brand's key gets its own (empty) file, never this brand's parcels.
+      const other = await fetch(`${s.url}/api/v1/fulfillment/labels/sagawa-ehiden?locationId=loc_saitama_kuki`, { headers: { authorization: `Bearer ${keyB}` } })
+      expect(other.status).toBe(422)
     })
 
     it('brands are isolated: another brand sees none of this stock, parcels or allocations', async () => {

@@ -11,7 +11,7 @@ const ParcelStatus = z.enum(['pending', 'picking', 'shipped', 'cancelled'])
 const Line = z.object({ orderLineId: z.string(), sku: z.string(), quantity: z.number() })
 const Cost = z.object({ shipping: z.number(), split: z.number(), lateness: z.number(), backorder: z.number(), total: z.number() })
 export const ParcelOut = z.object({
-  id: z.string(), orderId: z.string(), allocationId: z.string(), locationId: z.string(), status: ParcelStatus, temperature: z.string(), sizeBand: z.number(),
+  id: z.string(), labelRef: z.string(), orderId: z.string(), allocationId: z.string(), locationId: z.string(), status: ParcelStatus, temperature: z.string(), sizeBand: z.number(),
   shipDate: z.string(), deliveryDate: z.string(), daysLate: z.number(), shippingCost: z.number(), lines: z.array(Line), shortLines: z.array(Line),
   shipmentId: z.string().nullable(), cancelReason: z.string().nullable(), acknowledgedAt: z.string().nullable(), shippedAt: z.string().nullable(),
   cancelledAt: z.string().nullable(), createdAt: z.string(),
@@ -81,6 +81,23 @@ export const fulfillmentHttp =
         response: { 200: z.object({ acknowledged: z.array(z.string()), already: z.array(z.string()), refused: z.array(z.object({ id: z.string(), status: z.string() })) }) },
       },
     }, async (req) => deps.fulfillment.acknowledge(req.scope, req.body.parcelIds))
+    r.get('/fulfillment/labels/:format', {
+      schema: {
+        tags: ['warehouse'],
+        summary: "Carrier label import file (Yamato B2クラウド 'yamato-b2', Sagawa e飛伝Ⅲ 'sagawa-ehiden', e飛伝Ⅱ 'sagawa-ehiden2') for a location's parcels, Shift_JIS (CP932); what had to change is in Kando-Label-Warnings",
+        params: z.object({ format: z.enum(['yamato-b2', 'sagawa-ehiden', 'sagawa-ehiden2']) }),
+        querystring: z.object({ locationId: z.string().min(1).max(64), shipDate: z.iso.date().optional(), status: z.enum(['pending', 'picking', 'both']).default('both') }).strict(),
+      },
+    }, async (req, reply) => {
+      const statuses: Array<'pending' | 'picking'> = req.query.status === 'both' ? ['pending', 'picking'] : [req.query.status]
+      const file = await deps.fulfillment.labels(req.scope, req.params.format, { locationId: req.query.locationId, shipDate: req.query.shipDate, statuses })
+      reply.header('content-type', file.contentType)
+      reply.header('content-disposition', `attachment; filename="${file.filename}"`)
+      reply.header('kando-label-parcels', String(file.parcels))
+      // Header values are Latin-1: the warnings go as percent-encoded JSON.
+      reply.header('kando-label-warnings', encodeURIComponent(JSON.stringify(file.warnings.slice(0, 20))))
+      return reply.send(file.body)
+    })
     r.post('/fulfillment/parcels/:id/shipped', {
       schema: {
         tags: ['warehouse'], summary: 'The parcel left: it becomes a shipment with its tracking number; a short pick is allocated again (idempotent)',

@@ -23,6 +23,7 @@ export const fulfillmentMigrations: Record<string, Migration> = {
         .addColumn('order_id', 'text', (c) => c.notNull())
         .addColumn('allocation_id', 'text', (c) => c.notNull().references('allocations.id'))
         .addColumn('location_id', 'text', (c) => c.notNull())
+        .addColumn('label_ref', 'text', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull())
         .addColumn('temperature', 'text', (c) => c.notNull())
         .addColumn('size_band', 'integer', (c) => c.notNull())
@@ -41,6 +42,8 @@ export const fulfillmentMigrations: Record<string, Migration> = {
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute()
       await db.schema.createIndex('fulfillment_parcels_order').on('fulfillment_parcels').columns(['tenant_id', 'order_id']).execute()
+      // Carrier label files hold 16–20 characters of reference; the carrier's file back maps to the parcel by it.
+      await db.schema.createIndex('fulfillment_parcels_label_ref').on('fulfillment_parcels').columns(['tenant_id', 'label_ref']).unique().execute()
       // The warehouse's pull list: one location's parcels in a state, by ship day.
       await db.schema.createIndex('fulfillment_parcels_pull').on('fulfillment_parcels').columns(['tenant_id', 'location_id', 'status', 'ship_date', 'id']).execute()
       await db.schema

@@ -19,6 +19,23 @@ export const FulfillmentSettingsInput = z
     backorderPenalty: Yen.default(20_000),
     /** Days from the order date the brand promises delivery by (no lateness is priced when absent). */
     promiseDays: z.number().int().min(1).max(60).nullable().default(null),
+    /** ご依頼主 on carrier labels, and the brand's carrier contract codes. */
+    labelSender: z
+      .object({
+        name: z.string().min(1).max(100),
+        phone: z.string().min(1).max(20),
+        postalCode: z.string().regex(/^\d{3}-?\d{4}$/, 'must be a 7-digit postal code'),
+        address: z.string().min(1).max(200),
+        /** Yamato B2: 請求先顧客コード, 請求先分類コード, 運賃管理番号. */
+        yamatoBillingCustomerCode: z.string().max(20).optional(),
+        yamatoBillingClassCode: z.string().max(10).optional(),
+        yamatoFreightManagementNumber: z.string().max(10).optional(),
+        /** Sagawa e飛伝: お客様コード. */
+        sagawaCustomerCode: z.string().max(20).optional(),
+      })
+      .strict()
+      .nullable()
+      .default(null),
   })
   .strict()
   .superRefine((v, ctx) => {

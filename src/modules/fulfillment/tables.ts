@@ -21,6 +21,8 @@ export interface FulfillmentParcelsTable {
   order_id: string
   allocation_id: string
   location_id: string
+  /** 16 characters for carrier label files (お客様管理番号), unique per brand. */
+  label_ref: string
   /** pending (waiting for the warehouse) | picking (acknowledged) | shipped | cancelled */
   status: string
   temperature: string
