@@ -7,6 +7,7 @@ import { createKando, type Kando } from './kando.js'
 import { buildHttp } from './platform/http/app.js'
 import { openDb } from './platform/db/index.js'
 import { migrateToLatest } from './migrations.js'
+import { importStockCsv } from './modules/inventory/index.js'
 import { DEMO_DAY_SECONDS, ensureDemoTenant, runDemo } from './demo.js'
 import { importTrackingCsv } from './modules/tracking/index.js'
 
@@ -199,6 +200,57 @@ Exit code: 0 when the file was read (even if some rows were rejected); 2 when ev
       }
     }, { quiet: true }),
   )
+
+importCmd
+  .command('stock')
+  .description('Import a WMS stock file (CSV, Shift_JIS or UTF-8): location, sku, on_hand per row (or 倉庫コード, 商品コード, 在庫数)')
+  .argument('<file>', 'the CSV file; the first row names the columns')
+  .requiredOption('--tenant <slug-or-id>', 'the brand')
+  .requiredOption('--seq <n>', 'the WMS sequence number of this count: an older count never overwrites a newer one')
+  .addHelpText('after', `
+Each location's rows are applied as snapshots at --seq. Prints rows applied, rows ignored as stale
+(a newer count is already in) and each rejected row by line number. Orders holding more than a
+location now has are re-allocated by the worker.
+Exit code: 0 when the file was read; 2 when every row was rejected; 1 when it could not be read.`)
+  .action((file: string, o) =>
+    withKando(async (k) => {
+      const t = await k.tenants.find(o.tenant)
+      const seq = Number(o.seq)
+      if (!Number.isInteger(seq) || seq < 0) throw new Error('--seq must be a whole number ≥ 0')
+      const tty = process.stdout.isTTY === true
+      const bar = tty ? new cliProgress.SingleBar({ format: '  {bar} {percentage}% | {value}/{total} rows', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined
+      let started = false
+      let result
+      try {
+        result = await importStockCsv(k.inventory, k.scope(t.id), readFileSync(file), {
+          seq,
+          onProgress: (done, total) => {
+            if (!bar) return
+            if (!started) bar.start(total, 0)
+            started = true
+            bar.update(done)
+          },
+        })
+      } finally {
+        if (started) bar?.stop()
+      }
+      console.log(`Imported ${file} into ${t.slug}: ${result.rows} rows, ${result.applied} applied, ${result.stale} stale, ${result.errors.length} errors, ${result.overReserved.length} over-reserved`)
+      for (const e of result.errors) console.log(`  line ${e.line}: ${e.message}`)
+      if (result.rows > 0 && result.errors.length >= result.rows) {
+        console.error('Every row was rejected.')
+        process.exitCode = 2
+      }
+    }, { quiet: true }),
+  )
+
+const locations = program.command('locations').description("The 3PL's fulfilment centres")
+locations
+  .command('list')
+  .action(() => withKando(async (k) => console.table((await k.inventory.listLocations()).map((l) => ({ id: l.id, name: l.name, pref: l.prefectureCode, cutoff: l.cutoff, capacity: l.dailyCapacity, active: l.active }))), { quiet: true }))
+locations
+  .command('seed-demo')
+  .description('Add the demo network of 11 centres (Hokkaido to Okinawa) when there are no locations yet')
+  .action(() => withKando(async (k) => console.log(`Added ${await k.inventory.seedDemoNetwork()} locations.`), { quiet: true }))
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(err instanceof Error ? err.message : err)

@@ -104,5 +104,27 @@ for (const dialect of DIALECTS) {
       writeFileSync(bad, 'a,b\n1,2\n')
       await expect(kando('import', 'tracking', bad, '--tenant', 'acme', '--carrier', 'yamato')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('tracking number column') })
     })
+
+    it('locations seed-demo, then import stock reads a Shift_JIS WMS file (Japanese headers) and ignores the same count the second time', async () => {
+      expect((await kando('locations', 'seed-demo')).stdout).toContain('Added 11 locations.')
+      expect((await kando('locations', 'seed-demo')).stdout).toContain('Added 0 locations.')
+      const csv = ['倉庫コード,商品コード,在庫数', 'loc_saitama_kuki,KD-COF-DRIP10,120', 'loc_osaka_ibaraki,KD-COF-DRIP10,"1,200"', 'loc_nowhere,KD-X,1', 'loc_sendai,KD-Y,-3'].join('\r\n')
+      const dir = mkdtempSync(join(tmpdir(), 'kando-stock-'))
+      const file = join(dir, 'stock.csv')
+      writeFileSync(file, iconv.encode(csv, 'Shift_JIS'))
+      const first = await kando('import', 'stock', file, '--tenant', 'acme', '--seq', '7')
+      expect(first.stdout).toContain('4 rows, 2 applied, 0 stale, 2 errors')
+      expect(first.stdout).toContain('  line 4: unknown location "loc_nowhere"')
+      expect(first.stdout).toContain('  line 5: on_hand "-3" is not a whole number ≥ 0')
+      expect((await kando('import', 'stock', file, '--tenant', 'acme', '--seq', '7')).stdout).toContain('4 rows, 0 applied, 2 stale, 2 errors')
+      const k = await createKando(testConfig(database.url, { secretKey: env.KANDO_SECRET_KEY! }), { logger: pino({ level: 'silent' }) })
+      try {
+        const t = await k.tenants.find('acme')
+        const rows = await k.inventory.stock(k.scope(t.id), { sku: 'KD-COF-DRIP10', limit: 10 })
+        expect(rows.map((r) => [r.locationId, r.onHand])).toEqual([['loc_osaka_ibaraki', 1200], ['loc_saitama_kuki', 120]])
+      } finally {
+        await k.close()
+      }
+    })
   })
 }
