@@ -61,6 +61,27 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
       })
     }
   })
+  // The 3PL's network and the brand's stock in it: popular goods in many centres, the mug only in
+  // two, so allocation has real choices (and splits) to explain.
+  await kando.inventory.seedDemoNetwork()
+  const demoScope = kando.scope(tenant.id)
+  const spread: Record<string, string[]> = {
+    'KD-COF-DRIP10': ['loc_saitama_kuki', 'loc_osaka_ibaraki', 'loc_fukuoka_kasuya', 'loc_sapporo_ebetsu', 'loc_sendai'],
+    'KD-COF-BEAN200': ['loc_saitama_kuki', 'loc_osaka_ibaraki', 'loc_nagoya_komaki'],
+    'KD-TEA-HOJI': ['loc_osaka_ibaraki', 'loc_chiba_ichikawa', 'loc_hiroshima'],
+    'KD-CARE-YUZU': ['loc_kanagawa_atsugi', 'loc_osaka_ibaraki'],
+    'KD-CARE-SOAP': ['loc_saitama_kuki', 'loc_fukuoka_kasuya'],
+    'KD-MUG-MINO': ['loc_nagoya_komaki', 'loc_hyogo_amagasaki'],
+  }
+  const byLocation = new Map<string, Array<{ sku: string; onHand: number }>>()
+  for (const [sku, at] of Object.entries(spread)) at.forEach((loc, i) => byLocation.set(loc, [...(byLocation.get(loc) ?? []), { sku, onHand: 200 - i * 35 }]))
+  for (const [locationId, items] of byLocation) await kando.inventory.applySnapshot(demoScope, { locationId, seq: 1, items })
+  await kando.inventory.putItems(demoScope, [{ sku: 'KD-MUG-MINO', sizeBand: 80 }, { sku: 'KD-COF-BEAN200', sizeBand: 60 }])
+  // Demo orders are shipped by the simulated shop (Shopify fulfilments), so allocation is on demand here.
+  await kando.fulfillment.updateSettings(demoScope, {
+    autoAllocate: false, promiseDays: 3,
+    labelSender: { name: '感動ストア', phone: '03-1234-5678', postalCode: '150-0001', address: '東京都渋谷区神宮前1-2-3 感動ビル5F' },
+  })
   // Ordered yesterday morning and handed to Yamato at 13:00 Japan time, so it was collected that
   // afternoon whatever the hour now (by today it is somewhere between the hub and the doorstep).
   const now = kando.clock.now().getTime()
@@ -95,6 +116,8 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
   print(kando.config.smtpUrl
     ? `  Mail goes out through KANDO_SMTP_URL; log: curl -H "Authorization: Bearer ${apiKey.key}" ${base}/api/v1/messages`
     : `  Mail (no SMTP set, kept in the dev mailbox): curl -H "Authorization: Bearer ${apiKey.key}" ${base}/api/v1/dev-mailbox`)
+  print(`  Stock in 11 centres: curl -H "Authorization: Bearer ${apiKey.key}" ${base}/api/v1/stock`)
+  print(`  Allocate an order and see why: curl -X POST -H "Authorization: Bearer ${apiKey.key}" -H 'content-type: application/json' -d '{}' ${base}/api/v1/orders/<id>/allocation`)
   print('  Feed demo orders:      npm run demo   (in another terminal)')
   print('')
 }

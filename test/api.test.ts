@@ -38,6 +38,9 @@ for (const dialect of DIALECTS) {
       expect(doc.body.paths['/api/v1/messages'].post.requestBody.content['application/json'].schema.properties.type.enum).toContain('shipment_shipped')
       expect(doc.body.paths['/api/v1/templates/preview'].post).toBeDefined()
       expect(doc.body.paths['/api/v1/customers/{id}/consents'].post).toBeDefined()
+      for (const path of ['/api/v1/stock/snapshots', '/api/v1/stock/deltas', '/api/v1/orders/{id}/allocation', '/api/v1/fulfillment/waves', '/api/v1/fulfillment/parcels/{id}/shipped']) expect(doc.body.paths[path].post).toBeDefined()
+      expect(doc.body.paths['/api/v1/fulfillment/labels/{format}'].get.parameters.find((p: { name: string }) => p.name === 'format').schema.enum).toEqual(['yamato-b2', 'sagawa-ehiden', 'sagawa-ehiden2'])
+      expect(doc.body.paths['/api/v1/operator/locations/{id}'].put).toBeDefined()
     })
 
     it('refuses requests without a valid key, as problem+json', async () => {
