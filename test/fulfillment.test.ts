@@ -113,6 +113,7 @@ for (const dialect of DIALECTS) {
       expect(singles.find((c: { locations: string[] }) => c.locations[0] === 'loc_osaka_ibaraki').infeasible).toMatch(/ONE-B/)
       expect(a1.allocation.cost.total).toBe(a1.allocation.cost.shipping + a1.allocation.cost.split + a1.allocation.cost.lateness + a1.allocation.cost.backorder)
       expect(await level('ONE-A', 'loc_saitama_kuki')).toMatchObject({ onHand: 5, reserved: 1, available: 4 })
+      expect((await call('GET', `/api/v1/orders/${o1.id}`)).body.status).toBe('allocated')
 
       // No centre holds both: Sapporo has one, Fukuoka the other → two parcels, split penalty priced.
       await snapshot('loc_sapporo_ebetsu', 1, [{ sku: 'SPLIT-A', onHand: 2 }])
@@ -129,6 +130,7 @@ for (const dialect of DIALECTS) {
       expect(a3.parcels).toHaveLength(0)
       expect(a3.allocation.status).toMatch(/backordered|infeasible/)
       expect(a3.backorderedUnits).toBe(2)
+      expect((await call('GET', `/api/v1/orders/${o3.id}`)).body.status).toBe('confirmed')
       await settings({ autoAllocate: false })
     })
 

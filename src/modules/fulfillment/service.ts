@@ -242,7 +242,22 @@ export class FulfillmentService {
       const stock = await this.inventory.viewForAllocation(tx, input.lines.map((l) => l.sku), this.shipDays(locations, now))
       decision = allocator.allocate(input, stock, this.rulesOf(settings))
     }
-    return this.record(tx, order, lines, decision, 'order', trigger, locations, skipped)
+    const id = await this.record(tx, order, lines, decision, 'order', trigger, locations, skipped)
+    await this.syncOrderStatus(tx, orderId)
+    return id
+  }
+
+  /**
+   * The order's lifecycle follows its parcels: `allocated` when live parcels cover every line still
+   * to ship, back to `confirmed` when a release or short pick leaves something uncovered.
+   */
+  private async syncOrderStatus(tx: TenantDb, orderId: string): Promise<void> {
+    const order = await this.orders.get(tx, orderId, { history: false })
+    if (!order || (order.status !== 'confirmed' && order.status !== 'allocated')) return
+    const { lines } = await this.demand(tx, order)
+    const live = await tx.selectFrom('fulfillment_parcels').select('id').where('order_id', '=', orderId).where('status', 'in', ['pending', 'picking']).limit(1).executeTakeFirst()
+    const target = lines.length === 0 && live ? 'allocated' : 'confirmed'
+    if (target !== order.status) await this.orders.transition(tx, orderId, target, { reason: target === 'allocated' ? 'allocated to fulfilment centres' : 'allocation undone', actor: 'allocation' })
   }
 
   private shipDays(locations: readonly Location[], at: Date): Map<string, string> {
@@ -316,6 +331,7 @@ export class FulfillmentService {
       if (opts.emit !== false) await this.events.append(tx, 'parcel.cancelled', p.id, { parcelId: p.id, orderId, locationId: p.location_id, reason, wasPicking: p.status === 'picking' })
     }
     if (!opts.pendingOnly) await tx.updateTable('fulfillment_orders').set({ backordered_units: 0, updated_at: now }).where('order_id', '=', orderId).execute()
+    if (released > 0) await this.syncOrderStatus(tx, orderId)
     return released
   }
 
@@ -380,6 +396,7 @@ export class FulfillmentService {
       for (let i = 0; i < work.length; i++) {
         const d = result.decisions[i]!
         await this.record(tx, work[i]!.order, work[i]!.lines, d, 'wave', 'wave', locations)
+        await this.syncOrderStatus(tx, work[i]!.order.id)
         if (d.status === 'allocated') summary.allocated++
         else if (d.status === 'partial') summary.partial++
         else summary.backordered++
