@@ -107,7 +107,9 @@ export class FulfillmentService {
 
   /** Subscribes to the events that allocate, release and re-allocate (call at composition time). */
   register(): void {
-    this.events.subscribe('fulfillment', ['order.confirmed', 'order.cancelled', 'stock.over_reserved'], (event, tx) => this.onEvent(event, tx), { parallel: 4 })
+    // Brands that keep no stock in Kando never have parcels: their orders cost no fulfilment job.
+    const wants = async (tx: TenantDb, type: string) => type === 'stock.over_reserved' || (await this.inventory.hasStock(tx))
+    this.events.subscribe('fulfillment', ['order.confirmed', 'order.cancelled', 'stock.over_reserved'], (event, tx) => this.onEvent(event, tx), { parallel: 4 }, wants)
   }
 
   private async onEvent(event: DomainEvent, tx: TenantDb): Promise<void> {
