@@ -1,19 +1,31 @@
 /**
  * Batch (wave) allocation: many open orders solved together over shared scarce stock and capacity.
  * Allocating orders one by one in arrival order ("greedy") lets an early order take the unit a later
- * order needed far more; the wave instead
- *   1. orders the wave by regret: how much each order loses if its own best locations are taken away;
- *   2. allocates in that order, each order optimally against what is left (solve.ts);
- *   3. improves locally: re-solves each order against the stock the others leave, then ruins and
- *      recreates groups (an order paying more than its stand-alone optimum and the orders holding
- *      stock it wanted are released and re-inserted in several orders), keeping strict improvements.
- * Every step keeps a feasible allocation, so the result is never worse than the regret-ordered
- * greedy, and it is checked against the HiGHS MIP optimum in the tests (batch.test.ts).
+ * order needed far more. The wave:
+ *   1. lists each order's cheapest plans against the full stock (solve.ts `planEnumerator`: every
+ *      way to take its units, so the list also holds what a depleted stock leaves), holding the
+ *      order (ship_complete) or backordering everything always being the last plan;
+ *   2. finds the contested resources: a (SKU, location) stock or a location's capacity that the
+ *      orders could together ask more of than there is (Σ over orders of the most any plan takes).
+ *      Orders touching none take their own best plan: nobody can be in their way, so that is exact.
+ *      The rest fall into independent groups (orders linked through contested resources);
+ *   3. per group: if every order's best plan fits together, done (optimal). Otherwise a regret-ordered
+ *      greedy start, then branch and bound over the group's orders' plans (exact when the group is
+ *      small and the search fits its node budget), and for larger groups a large-neighbourhood search:
+ *      re-solve each order against what the others leave, then release an order paying more than
+ *      its best plan together with the orders holding what it wants (up to `groupSize`) and re-solve
+ *      that neighbourhood exactly by branch and bound, keeping strict improvements;
+ *   4. finally re-allocates every order with solve.ts `allocate` against what the others leave (so
+ *      each decision carries its candidates and reasons against the wave's stock; it can only lower
+ *      the cost) and returns the decisions in input order.
+ * The search effort is a budget of search nodes that grows linearly with the wave (`budget`), shared
+ * between groups by size, so a wave's time grows about linearly with its orders. Every step keeps a
+ * feasible allocation; results are deterministic for a given input and seed.
  * An order that cannot be allocated (ship_complete and short) is held; it costs
  * backorderPenalty × its units in the wave's objective, as a backorder does in ship_available.
  */
 import { resolveRules, type AllocationOrder, type AllocationRules } from './cost.js'
-import type { AllocationDecision, Allocator, StockView } from './solve.js'
+import { planEnumerator, type AllocationDecision, type Allocator, type StockView } from './solve.js'
 
 export interface BatchResult {
   readonly decisions: readonly AllocationDecision[]
@@ -21,20 +33,53 @@ export interface BatchResult {
   readonly totalCost: number
   /** Stock and capacity left after the wave. */
   readonly remaining: StockView
+  /** Improving moves the search made after its greedy start. */
   readonly improvements: number
+  /** Search statistics: groups of contested orders, nodes used, whether every group was searched to the end. */
+  readonly stats?: BatchStats
+}
+
+export interface BatchStats {
+  /** Orders that share no contested resource with any other (each took its own best plan). */
+  readonly independent: number
+  /** Groups of orders linked by contested resources, and the largest one's size. */
+  readonly groups: number
+  readonly largestGroup: number
+  /** Groups whose best plans did not fit together and had to be searched. */
+  readonly searchedGroups: number
+  /** Search nodes used of the budget. */
+  readonly nodes: number
+  readonly budget: number
+  /**
+   * True when every searched group was solved by a complete branch and bound over complete plan
+   * lists: the wave's cost is then optimal for this cost model.
+   */
+  readonly provenOptimal: boolean
+  /** Σ of each order's stand-alone optimum: a lower bound of the wave's cost. */
+  readonly lowerBound: number
+  /** Plans kept per order on average (after dropping dominated ones). */
+  readonly meanPlans: number
+  /** Milliseconds spent listing plans, finding contested resources, searching, and making decisions. */
+  readonly ms: { readonly plans: number; readonly contest: number; readonly search: number; readonly decisions: number }
 }
 
 export interface BatchOptions {
-  /** Rounds of local improvement (default 3). */
+  /** Rounds of large-neighbourhood search per group (default 50; stops earlier when a round finds nothing). */
   readonly passes?: number
-  /** Orders released together in one ruin-and-recreate move (default 8). */
+  /** Orders released together in one neighbourhood (default 8). */
   readonly groupSize?: number
-  /** Insertion orders tried per move (default 8). */
+  /** Neighbourhoods tried per order paying more than its best plan, per round (default 2). */
   readonly tries?: number
-  /** Extra runs from random insertion orders, best kept (default: up to 30 while n² × runs ≤ 4000). */
+  /** Extra searches of a group from random insertion orders while its budget lasts (default 4). */
   readonly restarts?: number
-  /** Seed of the permutations, so a wave's result is reproducible (default 1). */
+  /** Seed of the random choices, so a wave's result is reproducible (default 1). */
   readonly seed?: number
+  /** Search nodes for the whole wave (default 300,000 + 150 × orders). */
+  readonly budget?: number
+  /** Plans listed per order (default 2,000 for waves up to 50 orders, 256 up to 1,000, else 32). */
+  readonly plansPerOrder?: number
+  /** Groups up to this many orders are first searched whole by branch and bound (default 16). */
+  readonly exactOrders?: number
 }
 
 interface Wave {
@@ -62,6 +107,10 @@ function apply(w: Wave, d: AllocationDecision, sign: 1 | -1): void {
 /** The wave objective of one decision: its cost, or the hold penalty when it could not be allocated. */
 export function decisionCost(order: AllocationOrder, d: AllocationDecision, rules?: AllocationRules): number {
   if (d.cost) return d.cost.total
+  return holdCost(order, rules)
+}
+
+function holdCost(order: AllocationOrder, rules?: AllocationRules): number {
   return resolveRules(rules).backorderPenalty * order.lines.reduce((a, l) => a + l.quantity, 0)
 }
 
@@ -80,136 +129,711 @@ export function allocateSequential(allocator: Allocator, orders: readonly Alloca
 }
 
 /**
- * Allocate a wave of orders together (regret order, then local improvement); decisions come back in
- * the input order.
+ * One order's plans in the wave's terms, flat. Plan p (cheapest first) costs cost[p] and takes
+ * amt[j] of contested resource res[j] for j in [start[p], start[p + 1]); fres/famt/fstart are the
+ * same over all resources (to keep the stock in step when decisions are made). The last plan takes
+ * nothing contested (shipping nothing, or a plan through uncontested resources only).
+ */
+interface Plans {
+  readonly cost: Float64Array
+  readonly start: Int32Array
+  readonly res: Int32Array
+  readonly amt: Int32Array
+  readonly fstart: Int32Array
+  readonly fres: Int32Array
+  readonly famt: Int32Array
+  /** Index of each plan in the enumerated list (its length for "ship nothing"). */
+  readonly index: Int32Array
+}
+
+/**
+ * Allocate a wave of orders together; decisions come back in the input order.
  * @example const { decisions, totalCost } = allocateBatch(allocator, openOrders, stock, tenantRules)
  */
 export function allocateBatch(allocator: Allocator, orders: readonly AllocationOrder[], stock: StockView, rules?: AllocationRules, options: BatchOptions = {}): BatchResult {
-  const passes = options.passes ?? 3
-  const groupSize = options.groupSize ?? 8
-  const tries = options.tries ?? 8
+  const enumerate = planEnumerator(allocator)
+  if (!enumerate) return regretSequential(allocator, orders, stock, rules)
   const n = orders.length
-  const cost = (i: number, d: AllocationDecision): number => decisionCost(orders[i]!, d, rules)
-
-  // 1. Stand-alone optimum and regret of each order.
-  const alone = orders.map((o) => allocator.allocate(o, stock, rules))
-  const aloneCost = alone.map((d, i) => cost(i, d))
-  const regret = alone.map((d, i) => {
-    if (!d.cost) return -1 // cannot be served even alone: allocate last
-    const used = d.parcels.map((p) => p.locationId)
-    const r = resolveRules(rules)
-    const fallback = allocator.allocate(orders[i]!, stock, { ...rules, excluded: [...r.excluded, ...used] })
-    return cost(i, fallback) - aloneCost[i]!
-  })
-  const regretSequence = orders.map((_, i) => i).sort((a, b) => regret[b]! - regret[a]!)
-
+  const locs = allocator.locations
+  const N = locs.length
+  const groupSize = Math.max(2, options.groupSize ?? 8)
+  const passes = options.passes ?? 50
+  const tries = Math.max(1, options.tries ?? 2)
+  const restarts = options.restarts ?? 4
+  const exactOrders = options.exactOrders ?? 16
+  const budget = options.budget ?? DEFAULT_BUDGET + PER_ORDER_BUDGET * n
+  const limit = options.plansPerOrder ?? (n <= 10 ? 2000 : n <= 50 ? 500 : n <= 1000 ? 128 : 32)
   const rand = seeded(options.seed ?? 1)
-  let improvements = 0
-  // 2–3 from one insertion order; returns the improved allocation.
-  const run = (sequence: readonly number[]): { current: AllocationDecision[]; w: Wave; total: number } => {
-    // 2. Regret-ordered allocation.
-    const w = cloneStock(allocator, stock)
-    const current: AllocationDecision[] = new Array(n)
-    for (const i of sequence) {
-      const d = allocator.allocate(orders[i]!, w, rules)
-      apply(w, d, 1)
-      current[i] = d
-    }
+  const t0 = performance.now()
 
-    // 3. Local improvement. `holders` says which orders hold which (sku, location), kept in step.
-    const holders = new Map<string, Set<number>>()
-    const index = (j: number, d: AllocationDecision, add: boolean): void => {
-      // (sku@location) for stock, (@location) for capacity.
-      for (const p of d.parcels) for (const k of [`@${p.locationId}`, ...p.lines.map((l) => `${l.sku}@${p.locationId}`)]) {
-        let set = holders.get(k)
-        if (!set) holders.set(k, (set = new Set()))
-        if (add) set.add(j)
-        else set.delete(j)
+  // 1. Plans. Capacity of location i is resource i; stock of (SKU s, location i) is N + s·N + i.
+  // listed[o]: every listed plan and "ship nothing" (last), flat: plan q takes amt[j] of res[j]
+  // for j in [start[q], start[q + 1]), resources sorted.
+  const skuIndex = new Map<string, number>()
+  const listed: { cost: number[]; start: number[]; res: number[]; amt: number[] }[] = new Array(n)
+  let truncatedLists = false
+  for (let o = 0; o < n; o++) {
+    const set = enumerate(orders[o]!, stock, rules, limit)
+    if (set.truncated) truncatedLists = true
+    const lineRes = set.skus.map((sku) => {
+      let s = skuIndex.get(sku)
+      if (s === undefined) skuIndex.set(sku, (s = skuIndex.size))
+      return N + s * N
+    })
+    const l = { cost: [] as number[], start: [0], res: [] as number[], amt: [] as number[] }
+    for (const p of set.plans) {
+      l.cost.push(p.cost)
+      const from = l.res.length
+      for (let j = 0; j < p.units.length; j += 3) {
+        l.res.push(lineRes[p.units[j]!]! + p.units[j + 1]!)
+        l.amt.push(p.units[j + 2]!)
+      }
+      for (let j = 0; j < p.parcels.length; j += 2) {
+        l.res.push(p.parcels[j]!)
+        l.amt.push(p.parcels[j + 1]!)
+      }
+      sortSegment(l.res, l.amt, from, l.res.length)
+      l.start.push(l.res.length)
+    }
+    l.cost.push(holdCost(orders[o]!, rules))
+    l.start.push(l.res.length)
+    listed[o] = l
+  }
+  const t1 = performance.now()
+  const R = N + skuIndex.size * N
+  const supply = new Int32Array(R)
+  locs.forEach((l, i) => (supply[i] = stock.capacity?.get(l.id) ?? l.dailyCapacity))
+  const skuNames: string[] = new Array(skuIndex.size)
+  for (const [sku, s] of skuIndex) {
+    skuNames[s] = sku
+    const m = stock.available.get(sku)
+    if (m) locs.forEach((l, i) => (supply[N + s * N + i] = Math.max(0, m.get(l.id) ?? 0)))
+  }
+
+  // 2. Contested resources: Σ over orders of the most any of its plans takes exceeds what there is.
+  const demandMax = new Float64Array(R)
+  const most = new Float64Array(R)
+  const seenBy = new Int32Array(R).fill(-1)
+  const touched: number[] = []
+  for (let o = 0; o < n; o++) {
+    const { res, amt } = listed[o]!
+    touched.length = 0
+    for (let j = 0; j < res.length; j++) {
+      const r = res[j]!
+      if (seenBy[r] !== o) {
+        seenBy[r] = o
+        most[r] = 0
+        touched.push(r)
+      }
+      if (amt[j]! > most[r]!) most[r] = amt[j]!
+    }
+    for (const r of touched) demandMax[r] = demandMax[r]! + most[r]!
+  }
+  const contested = new Uint8Array(R)
+  for (let r = 0; r < R; r++) if (demandMax[r]! > supply[r]!) contested[r] = 1
+
+  // Keep, per order, the plans no cheaper plan dominates on contested resources (a plan costing at
+  // least as much as a kept one and taking at least as much of each contested resource is never
+  // needed); link orders that share a contested resource.
+  const parent = Int32Array.from({ length: n }, (_, o) => o)
+  const find = (x: number): number => {
+    while (parent[x] !== x) x = parent[x] = parent[parent[x]!]!
+    return x
+  }
+  const owner = new Int32Array(R).fill(-1)
+  const touches = new Uint8Array(n)
+  const plans: Plans[] = new Array(n)
+  let keptPlans = 0
+  for (let o = 0; o < n; o++) {
+    const l = listed[o]!
+    const cost: number[] = []
+    const index: number[] = []
+    const start = [0]
+    const res: number[] = []
+    const amt: number[] = []
+    const fstart = [0]
+    const fres: number[] = []
+    const famt: number[] = []
+    for (let q = 0; q < l.cost.length; q++) {
+      const from = res.length
+      for (let j = l.start[q]!; j < l.start[q + 1]!; j++) {
+        if (!contested[l.res[j]!]) continue
+        res.push(l.res[j]!)
+        amt.push(l.amt[j]!)
+      }
+      let dominated = false
+      for (let k = 0; k < cost.length && !dominated; k++) dominated = covers(res, amt, from, res.length, start[k]!, start[k + 1]!)
+      if (dominated) {
+        res.length = from
+        amt.length = from
+        continue
+      }
+      cost.push(l.cost[q]!)
+      index.push(q)
+      start.push(res.length)
+      for (let j = l.start[q]!; j < l.start[q + 1]!; j++) {
+        fres.push(l.res[j]!)
+        famt.push(l.amt[j]!)
+      }
+      fstart.push(fres.length)
+      for (let j = from; j < res.length; j++) {
+        const r = res[j]!
+        touches[o] = 1
+        if (owner[r]! < 0) owner[r] = o
+        else parent[find(o)] = find(owner[r]!)
+      }
+      if (res.length === from) break // everything after is dominated by this one
+    }
+    keptPlans += cost.length
+    plans[o] = {
+      cost: Float64Array.from(cost),
+      start: Int32Array.from(start),
+      res: Int32Array.from(res),
+      amt: Int32Array.from(amt),
+      fstart: Int32Array.from(fstart),
+      fres: Int32Array.from(fres),
+      famt: Int32Array.from(famt),
+      index: Int32Array.from(index),
+    }
+  }
+  listed.length = 0
+  const t2 = performance.now()
+
+  // Search state over contested resources.
+  const use = new Int32Array(R)
+  const cur = new Int32Array(n)
+  // Orders holding each contested resource: a list per resource and each entry's position in it
+  // (swap-remove), so a random holder is one draw even when thousands hold a busy centre's capacity.
+  const holders = new Map<number, number[]>()
+  const position = new Map<number, number>()
+  let nodes = 0
+  let improvements = 0
+  let proven = !truncatedLists
+  const costOf = (o: number): number => plans[o]!.cost[cur[o]!]!
+  const fits = (o: number, p: number): boolean => {
+    const { start, res, amt } = plans[o]!
+    for (let j = start[p]!, e = start[p + 1]!; j < e; j++) if (use[res[j]!]! + amt[j]! > supply[res[j]!]!) return false
+    return true
+  }
+  const take = (o: number, p: number, sign: 1 | -1): void => {
+    const { start, res, amt } = plans[o]!
+    for (let j = start[p]!, e = start[p + 1]!; j < e; j++) use[res[j]!]! += sign * amt[j]!
+  }
+  const hold = (o: number, p: number, add: boolean): void => {
+    const { start, res } = plans[o]!
+    for (let j = start[p]!, e = start[p + 1]!; j < e; j++) {
+      const r = res[j]!
+      let list = holders.get(r)
+      if (!list) holders.set(r, (list = []))
+      const key = o * R + r
+      if (add) {
+        position.set(key, list.length)
+        list.push(o)
+      } else {
+        const at = position.get(key)!
+        const last = list.pop()!
+        if (at < list.length) {
+          list[at] = last
+          position.set(last * R + r, at)
+        }
+        position.delete(key)
       }
     }
-    const set = (j: number, d: AllocationDecision): void => {
-      index(j, current[j]!, false)
-      apply(w, current[j]!, -1)
-      current[j] = d
-      index(j, d, true)
-      apply(w, d, 1)
+  }
+  const assign = (o: number, p: number): void => {
+    take(o, cur[o]!, -1)
+    hold(o, cur[o]!, false)
+    cur[o] = p
+    take(o, p, 1)
+    hold(o, p, true)
+  }
+  const fitFrom = (o: number, from: number): number => {
+    const last = plans[o]!.cost.length - 1
+    for (let p = from; p < last; p++) {
+      nodes++
+      if (fits(o, p)) return p
     }
-    current.forEach((d, j) => index(j, d, true))
-    const skuLocations = (i: number): string[] => {
-      const first = alone[i]!.parcels.flatMap((p) => p.lines.map((l) => `${l.sku}@${p.locationId}`))
-      const rest = orders[i]!.lines.flatMap((l) => allocator.locations.map((loc) => `${l.sku}@${loc.id}`))
-      const where = [...new Set([...first, ...rest].map((k) => k.slice(k.indexOf('@'))))]
-      return [...new Set([...first, ...rest, ...where])]
+    return last
+  }
+  // Regret: what an order loses when the contested resources of its best plan are taken away.
+  const regret = (o: number): number => {
+    const { cost, start, res } = plans[o]!
+    for (let p = 1; p < cost.length; p++) {
+      let shared = false
+      for (let j = start[p]!; j < start[p + 1]! && !shared; j++) for (let i = start[0]!; i < start[1]! && !shared; i++) shared = res[i] === res[j]
+      if (!shared) return cost[p]! - cost[0]!
     }
-    for (let pass = 0; pass < passes; pass++) {
+    return 0
+  }
+
+  /**
+   * Branch and bound over the plans of `group`'s orders against what the rest leave. Bounds: each
+   * remaining order's cheapest plan that still fits alone, and a Lagrangian bound (prices on the
+   * group's contested resources from a short subgradient search at the root: Σ over orders of the
+   * cheapest priced plan − the prices of what is left is below any feasible completion). Keeps the
+   * group's current plans unless strictly better is found. Returns [improved, complete].
+   */
+  const solveGroup = (group: readonly number[], nodeLimit: number, iterations: number): [boolean, boolean] => {
+    const m = group.length
+    const stopAt = nodes + nodeLimit
+    let before = 0
+    for (const o of group) {
+      before += costOf(o)
+      take(o, cur[o]!, -1)
+    }
+    const finish = (pick: readonly number[] | undefined, complete: boolean): [boolean, boolean] => {
+      for (const o of group) take(o, cur[o]!, 1)
+      if (!pick) return [false, complete]
+      group.forEach((o, k) => {
+        if (cur[o] !== pick[k]) assign(o, pick[k]!)
+      })
+      return [true, complete]
+    }
+    // Priced cost of every plan (plain cost without prices), plans in priced order, Σ cheapest.
+    let lc: Float64Array[]
+    let perm: (Int32Array | undefined)[]
+    let constant = 0
+    if (iterations > 0) {
+      const r = lagrange(group, iterations, before)
+      if (r.bound >= before - 1e-6) return finish(undefined, true) // current plans are optimal
+      lc = r.lc
+      perm = lc.map((c) => Int32Array.from(c.keys()).sort((a, b) => c[a]! - c[b]! || a - b))
+      constant = r.constant
+    } else {
+      lc = group.map((o) => plans[o]!.cost)
+      perm = group.map(() => undefined) // plans are already cheapest first
+    }
+    const minLc = new Float64Array(m + 1)
+    for (let k = m - 1; k >= 0; k--) minLc[k] = minLc[k + 1]! + lc[k]![perm[k]?.[0] ?? 0]!
+
+    // ff[d·m + k]: the first plan of order k (≥ d) that fits at depth d; it only grows down a path.
+    const ff = new Int32Array((m + 1) * m)
+    let best = before
+    let bestPick: number[] | undefined
+    const pick = new Int32Array(m)
+    let stopped = false
+    for (let k = 0; k < m; k++) ff[k] = fitFrom(group[k]!, 0)
+    const dfs = (d: number, partial: number, partialLc: number): void => {
+      if (nodes > stopAt) {
+        stopped = true
+        return
+      }
+      if (d === m) {
+        if (partial < best) {
+          best = partial
+          bestPick = [...pick]
+        }
+        return
+      }
+      const row = d * m
+      const next = row + m
+      let rest = 0
+      for (let k = d + 1; k < m; k++) rest += plans[group[k]!]!.cost[ff[row + k]!]!
+      const o = group[d]!
+      const cost = plans[o]!.cost
+      if (partial + rest + cost[ff[row + d]!]! >= best) return
+      const restLc = minLc[d + 1]! - constant
+      const order = perm[d]
+      const lcd = lc[d]!
+      for (let q = 0; q < cost.length; q++) {
+        const p = order ? order[q]! : q
+        if (partialLc + lcd[p]! + restLc >= best) break
+        if (p < ff[row + d]! || partial + cost[p]! + rest >= best) continue
+        nodes++
+        if (!fits(o, p)) continue
+        take(o, p, 1)
+        // First fits of the orders below, and the bound they give, before going down.
+        let childRest = 0
+        for (let k = d + 1; k < m; k++) {
+          const f = (ff[next + k] = fitFrom(group[k]!, ff[row + k]!))
+          childRest += plans[group[k]!]!.cost[f]!
+        }
+        if (partial + cost[p]! + childRest < best) {
+          pick[d] = p
+          dfs(d + 1, partial + cost[p]!, partialLc + lcd[p]!)
+        }
+        take(o, p, -1)
+        if (stopped) return
+      }
+    }
+    dfs(0, 0, 0)
+    return finish(bestPick, !stopped)
+  }
+
+  /**
+   * Subgradient search for prices λ ≥ 0 on the contested resources `group` takes (the rest of the
+   * wave fixed): bound(λ) = Σ_orders min_plan (cost + λ·takes) − λ·left ≤ the group's optimum.
+   * Returns the best bound, each plan's priced cost under its λ, and λ·left.
+   */
+  function lagrange(group: readonly number[], iterations: number, upper: number): { bound: number; lc: Float64Array[]; constant: number } {
+    const m = group.length
+    const local = new Map<number, number>()
+    const lres = group.map((o) => {
+      const res = plans[o]!.res
+      const out = new Int32Array(res.length)
+      for (let j = 0; j < res.length; j++) {
+        let x = local.get(res[j]!)
+        if (x === undefined) local.set(res[j]!, (x = local.size))
+        out[j] = x
+      }
+      return out
+    })
+    const L = local.size
+    const left = new Float64Array(L)
+    for (const [r, j] of local) left[j] = supply[r]! - use[r]!
+    const lambda = new Float64Array(L)
+    let bestLambda = new Float64Array(L)
+    let bestDual = -Infinity
+    const g = new Float64Array(L)
+    let theta = 2
+    let stale = 0
+    for (let it = 0; it < iterations && L > 0; it++) {
+      g.fill(0)
+      let dual = 0
+      for (let j = 0; j < L; j++) {
+        dual -= lambda[j]! * left[j]!
+        g[j] = -left[j]!
+      }
+      for (let k = 0; k < m; k++) {
+        const { cost, start, amt } = plans[group[k]!]!
+        const lr = lres[k]!
+        nodes += cost.length
+        let bp = 0
+        let bc = Infinity
+        for (let p = 0; p < cost.length; p++) {
+          let c = cost[p]!
+          for (let j = start[p]!, e = start[p + 1]!; j < e; j++) c += lambda[lr[j]!]! * amt[j]!
+          if (c < bc) {
+            bc = c
+            bp = p
+          }
+        }
+        dual += bc
+        for (let j = start[bp]!, e = start[bp + 1]!; j < e; j++) g[lr[j]!]! += amt[j]!
+      }
+      if (dual > bestDual + 1e-9) {
+        bestDual = dual
+        bestLambda = Float64Array.from(lambda)
+        stale = 0
+      } else if (++stale >= 5) {
+        theta /= 2
+        stale = 0
+      }
+      if (bestDual >= upper - 1e-6) break
+      let norm = 0
+      for (let j = 0; j < L; j++) {
+        if (lambda[j] === 0 && g[j]! < 0) g[j] = 0
+        norm += g[j]! * g[j]!
+      }
+      if (norm === 0) break
+      const step = (theta * (upper - dual)) / norm
+      for (let j = 0; j < L; j++) lambda[j] = Math.max(0, lambda[j]! + step * g[j]!)
+    }
+    let constant = 0
+    for (let j = 0; j < L; j++) constant += bestLambda[j]! * left[j]!
+    const lc = group.map((o, k) => {
+      const { cost, start, amt } = plans[o]!
+      const lr = lres[k]!
+      const out = new Float64Array(cost.length)
+      for (let p = 0; p < cost.length; p++) {
+        let c = cost[p]!
+        for (let j = start[p]!, e = start[p + 1]!; j < e; j++) c += bestLambda[lr[j]!]! * amt[j]!
+        out[p] = c
+      }
+      return out
+    })
+    if (L === 0) bestDual = group.reduce((a, o) => a + plans[o]!.cost[0]!, 0)
+    return { bound: bestDual, lc, constant }
+  }
+
+  // The neighbourhood of a hurt order: it, orders holding what its cheaper plans lack (a few drawn
+  // at random per resource), orders holding what those could move to, … up to groupSize.
+  const neighbourhood = (i: number): number[] => {
+    const group = [i]
+    const inGroup = new Set(group)
+    for (let q = 0; q < group.length && group.length < groupSize; q++) {
+      const x = group[q]!
+      const { cost, start, res, amt } = plans[x]!
+      // Plans worth making room for: the hurt order's cheaper ones, the others' next few.
+      const wanted: number[] = []
+      if (x === i) for (let p = 0; p < cur[x]!; p++) wanted.push(p)
+      else for (let p = 0; p < cost.length - 1 && wanted.length < 3; p++) if (p !== cur[x]) wanted.push(p)
+      const look = wanted.length <= 4 ? wanted : [wanted[0]!, ...shuffle(wanted.slice(1), rand).slice(0, 3)]
+      for (const p of look) {
+        for (let j = start[p]!; j < start[p + 1]! && group.length < groupSize; j++) {
+          const r = res[j]!
+          if (use[r]! + amt[j]! <= supply[r]!) continue
+          const list = holders.get(r)
+          if (!list || list.length === 0) continue
+          for (let t = 0; t < 2 && group.length < groupSize; t++) {
+            const h = list[Math.floor(rand() * list.length)]!
+            if (inGroup.has(h)) continue
+            inGroup.add(h)
+            group.push(h)
+          }
+        }
+      }
+    }
+    return group
+  }
+
+  function greedy(sequence: readonly number[]): void {
+    for (const o of sequence) {
+      const p = fitFrom(o, 0)
+      cur[o] = p
+      take(o, p, 1)
+      hold(o, p, true)
+    }
+  }
+
+  function clear(group: readonly number[]): void {
+    for (const o of group) {
+      take(o, cur[o]!, -1)
+      hold(o, cur[o]!, false)
+    }
+  }
+
+  /** Greedy start, then exact search (small groups) or large-neighbourhood search; true when proven optimal. */
+  function searchGroup(group: number[], stopAt: number): boolean {
+    const r = new Map(group.map((o) => [o, regret(o)]))
+    const sequence = [...group].sort((a, b) => r.get(b)! - r.get(a)! || a - b)
+    greedy(sequence)
+    if (group.length <= exactOrders) {
+      const [improved, complete] = solveGroup(sequence, Math.max(0, stopAt - nodes), EXACT_ITERATIONS)
+      if (improved) improvements++
+      if (complete) return true
+    }
+    lns(group, stopAt)
+    // Restarts from random insertion orders while the group's budget lasts; best kept.
+    for (let t = 0; t < restarts && nodes < stopAt; t++) {
+      const keep = group.map((o) => cur[o]!)
+      const keepCost = group.reduce((a, o) => a + costOf(o), 0)
+      clear(group)
+      greedy(shuffle(sequence, rand))
+      lns(group, stopAt)
+      if (group.reduce((a, o) => a + costOf(o), 0) >= keepCost) {
+        clear(group)
+        group.forEach((o, k) => {
+          cur[o] = keep[k]!
+          take(o, keep[k]!, 1)
+          hold(o, keep[k]!, true)
+        })
+      }
+    }
+    return false
+  }
+
+  function lns(group: readonly number[], stopAt: number): void {
+    for (let pass = 0; pass < passes && nodes < stopAt; pass++) {
       let improved = false
-      // Re-solve each order against what the others leave.
-      for (const i of sequence) {
-        const old = current[i]!
-        apply(w, old, -1)
-        const d = allocator.allocate(orders[i]!, w, rules)
-        apply(w, old, 1)
-        if (cost(i, d) < cost(i, old)) {
-          set(i, d)
+      // Each order against what the others leave.
+      for (const o of group) {
+        const was = cur[o]!
+        take(o, was, -1)
+        const p = fitFrom(o, 0)
+        take(o, was, 1)
+        if (plans[o]!.cost[p]! < plans[o]!.cost[was]!) {
+          assign(o, p)
           improvements++
           improved = true
         }
       }
-      // Ruin and recreate: an order paying more than it would alone is released together with the
-      // orders holding stock it wants, and the group is re-inserted in several orders (it first,
-      // then random permutations); the best strict improvement is kept.
-      for (const i of sequence) {
-        if (cost(i, current[i]!) <= aloneCost[i]!) continue
-        const group = [i]
-        for (const k of skuLocations(i)) {
-          for (const j of holders.get(k) ?? []) if (!group.includes(j) && group.length < groupSize) group.push(j)
-          if (group.length >= groupSize) break
-        }
-        if (group.length === 1) continue
-        const old = group.map((j) => current[j]!)
-        const before = group.reduce((a, j) => a + cost(j, current[j]!), 0)
-        for (const d of old) apply(w, d, -1)
-        let best: AllocationDecision[] | undefined
-        let bestSum = before
-        for (let t = 0; t < tries; t++) {
-          const perm = t === 0 ? group : t === 1 ? [...group.slice(1), i] : shuffle(group, rand)
-          const ds = new Map<number, AllocationDecision>()
-          let sum = 0
-          for (const j of perm) {
-            const d = allocator.allocate(orders[j]!, w, rules)
-            apply(w, d, 1)
-            ds.set(j, d)
-            sum += cost(j, d)
-            if (sum >= bestSum) break
-          }
-          for (const d of ds.values()) apply(w, d, -1)
-          if (sum < bestSum && ds.size === group.length) {
-            bestSum = sum
-            best = group.map((j) => ds.get(j)!)
+      // Neighbourhoods of the orders paying more than their best plan, the most hurt first.
+      const hurt = group.filter((o) => cur[o]! > 0 && costOf(o) > plans[o]!.cost[0]!)
+      hurt.sort((a, b) => costOf(b) - plans[b]!.cost[0]! - (costOf(a) - plans[a]!.cost[0]!) || a - b)
+      for (const i of hurt) {
+        for (let t = 0; t < tries && nodes < stopAt; t++) {
+          if (cur[i] === 0) break
+          const g = neighbourhood(i)
+          if (g.length < 2) break
+          const [better] = solveGroup(g, Math.min(NEIGHBOURHOOD_NODES, stopAt - nodes), NEIGHBOURHOOD_ITERATIONS)
+          if (better) {
+            improvements++
+            improved = true
           }
         }
-        for (const d of old) apply(w, d, 1)
-        if (best) {
-          group.forEach((j, g) => set(j, best![g]!))
-          improvements++
-          improved = true
-        }
+        if (nodes >= stopAt) break
       }
       if (!improved) break
     }
-  return { current, w, total: current.reduce((a, d, i) => a + cost(i, d), 0) }
   }
 
-  // Regret order first, then random restarts while the budget of solves lasts (small waves only).
-  let best = run(regretSequence)
-  const restarts = options.restarts ?? Math.min(30, Math.floor(4000 / Math.max(1, n * n)))
-  for (let r = 0; r < restarts; r++) {
-    const attempt = run(shuffle(regretSequence, rand))
-    if (attempt.total < best.total) best = attempt
+  // 3. Groups of contested orders.
+  const groups = new Map<number, number[]>()
+  let independent = 0
+  for (let o = 0; o < n; o++) {
+    cur[o] = 0
+    if (!touches[o]) {
+      independent++
+      continue
+    }
+    const root = find(o)
+    const g = groups.get(root)
+    if (g) g.push(o)
+    else groups.set(root, [o])
   }
-  const current = best.current
-  const w = best.w
-  return { decisions: current, totalCost: current.reduce((a, d, i) => a + cost(i, d), 0), remaining: w, improvements }
+  let lowerBound = 0
+  for (let o = 0; o < n; o++) lowerBound += plans[o]!.cost[0]!
+  const contestedOrders = n - independent
+  let searchedGroups = 0
+  let largestGroup = 0
+  for (const group of groups.values()) {
+    largestGroup = Math.max(largestGroup, group.length)
+    // Every order's best plan, if they fit together.
+    for (const o of group) take(o, 0, 1)
+    let fitsAll = true
+    for (const o of group) {
+      const { start, res } = plans[o]!
+      for (let j = start[0]!; j < start[1]!; j++) if (use[res[j]!]! > supply[res[j]!]!) fitsAll = false
+    }
+    if (fitsAll) {
+      for (const o of group) hold(o, 0, true)
+      continue
+    }
+    for (const o of group) take(o, 0, -1)
+    searchedGroups++
+    const share = Math.max(MIN_GROUP_BUDGET, Math.floor((budget * group.length) / Math.max(1, contestedOrders)))
+    if (!searchGroup(group, nodes + share)) proven = false
+  }
+  const t3 = performance.now()
+
+  // 4. Decisions: the stock after every order's plan; then each order re-allocated by `allocate`
+  // against what the others leave (its plan is still there, so the result is never worse; when the
+  // allocator's node budget stops short of the plan, the plan itself is taken).
+  const w = cloneStock(allocator, stock)
+  const takeFull = (o: number, sign: 1 | -1): void => {
+    const { fstart, fres, famt } = plans[o]!
+    const p = cur[o]!
+    for (let j = fstart[p]!, e = fstart[p + 1]!; j < e; j++) {
+      const r = fres[j]!
+      if (r < N) {
+        const id = locs[r]!.id
+        w.capacity.set(id, (w.capacity.get(id) ?? 0) - sign * famt[j]!)
+      } else {
+        const sku = skuNames[((r - N) / N) | 0]!
+        const id = locs[(r - N) % N]!.id
+        let m = w.available.get(sku)
+        if (!m) w.available.set(sku, (m = new Map()))
+        m.set(id, (m.get(id) ?? 0) - sign * famt[j]!)
+      }
+    }
+  }
+  for (let o = 0; o < n; o++) takeFull(o, 1)
+  const decisions: AllocationDecision[] = new Array(n)
+  for (let o = 0; o < n; o++) {
+    takeFull(o, -1)
+    const d = allocator.allocate(orders[o]!, w, rules)
+    const planned = plans[o]!.cost[cur[o]!]!
+    if (decisionCost(orders[o]!, d, rules) <= planned) {
+      decisions[o] = d
+      apply(w, d, 1)
+    } else {
+      // Listed against the full stock, as in step 1 (deterministic): the same plan at the same index.
+      const set = enumerate(orders[o]!, stock, rules, limit)
+      decisions[o] = set.decide(set.plans[plans[o]!.index[cur[o]!]!]!)
+      takeFull(o, 1)
+    }
+  }
+  const totalCost = orders.reduce((a, o, i) => a + decisionCost(o, decisions[i]!, rules), 0)
+  return {
+    decisions,
+    totalCost,
+    remaining: w,
+    improvements,
+    stats: {
+      independent,
+      groups: groups.size,
+      largestGroup,
+      searchedGroups,
+      nodes,
+      budget,
+      provenOptimal: proven,
+      lowerBound,
+      meanPlans: keptPlans / Math.max(1, n),
+      ms: { plans: t1 - t0, contest: t2 - t1, search: t3 - t2, decisions: performance.now() - t3 },
+    },
+  }
+}
+
+/** Search effort (plan checks) of a wave: a base plus a share per order. */
+const DEFAULT_BUDGET = 2_000_000
+const PER_ORDER_BUDGET = 300
+/** Least effort a group of contested orders gets, however small its share. */
+const MIN_GROUP_BUDGET = 20_000
+/** Effort and subgradient iterations of one neighbourhood's branch and bound, and of a whole group's. */
+const NEIGHBOURHOOD_NODES = 20_000
+const NEIGHBOURHOOD_ITERATIONS = 10
+const EXACT_ITERATIONS = 40
+
+function offsets(lists: readonly (readonly number[])[]): Int32Array {
+  const out = new Int32Array(lists.length + 1)
+  lists.forEach((l, k) => (out[k + 1] = out[k]! + l.length))
+  return out
+}
+
+/**
+ * Whether the plan in [a0, a1) of (res, amt) takes at least as much of every resource as the plan
+ * in [b0, b1) takes (both sorted by resource).
+ */
+function covers(res: readonly number[], amt: readonly number[], a0: number, a1: number, b0: number, b1: number): boolean {
+  let k = a0
+  for (let j = b0; j < b1; j++) {
+    while (k < a1 && res[k]! < res[j]!) k++
+    if (k >= a1 || res[k] !== res[j] || amt[k]! < amt[j]!) return false
+  }
+  return true
+}
+
+/** Sorts res[from, to) ascending, moving amt along (insertion sort: a plan takes a handful). */
+function sortSegment(res: number[], amt: number[], from: number, to: number): void {
+  for (let i = from + 1; i < to; i++) {
+    const r = res[i]!
+    const a = amt[i]!
+    let j = i - 1
+    while (j >= from && res[j]! > r) {
+      res[j + 1] = res[j]!
+      amt[j + 1] = amt[j]!
+      j--
+    }
+    res[j + 1] = r
+    amt[j + 1] = a
+  }
+}
+
+/** For allocators not made by createAllocator (no plan lists): regret order, then re-solve passes. */
+function regretSequential(allocator: Allocator, orders: readonly AllocationOrder[], stock: StockView, rules?: AllocationRules): BatchResult {
+  const r = resolveRules(rules)
+  const alone = orders.map((o) => allocator.allocate(o, stock, rules))
+  const regret = alone.map((d, i) => {
+    if (!d.cost) return -1
+    const used = d.parcels.map((p) => p.locationId)
+    return decisionCost(orders[i]!, allocator.allocate(orders[i]!, stock, { ...rules, excluded: [...r.excluded, ...used] }), rules) - d.cost.total
+  })
+  const sequence = orders.map((_, i) => i).sort((a, b) => regret[b]! - regret[a]! || a - b)
+  const w = cloneStock(allocator, stock)
+  const decisions: AllocationDecision[] = new Array(orders.length)
+  for (const i of sequence) {
+    decisions[i] = allocator.allocate(orders[i]!, w, rules)
+    apply(w, decisions[i], 1)
+  }
+  let improvements = 0
+  for (let pass = 0; pass < 3; pass++) {
+    let improved = false
+    for (const i of sequence) {
+      const old = decisions[i]!
+      apply(w, old, -1)
+      const d = allocator.allocate(orders[i]!, w, rules)
+      const better = decisionCost(orders[i]!, d, rules) < decisionCost(orders[i]!, old, rules)
+      decisions[i] = better ? d : old
+      apply(w, decisions[i], 1)
+      if (better) {
+        improvements++
+        improved = true
+      }
+    }
+    if (!improved) break
+  }
+  return { decisions, totalCost: orders.reduce((a, o, i) => a + decisionCost(o, decisions[i]!, rules), 0), remaining: w, improvements }
 }
 
 function seeded(seed: number): () => number {

@@ -97,6 +97,59 @@ interface Option {
   key: number
 }
 
+interface Setup {
+  rules: ReturnType<typeof resolveRules>
+  P: number
+  available: boolean
+  pref: number
+  locReason: (string | undefined)[]
+  cap: Int32Array
+  late: Int32Array
+  lines: Line[]
+  lineStock: Int32Array[]
+  lineWhy: (string | undefined)[][]
+  price: (i: number, t: number, b: number) => number
+}
+
+/** One plan of an order as the wave sees it (see `planEnumerator`). */
+export interface EnumeratedPlan {
+  /** planCost total, yen. */
+  readonly cost: number
+  /** Units taken, flattened triples [line index into `PlanSet.skus`, location index, quantity]. */
+  readonly units: readonly number[]
+  /** Parcels per location, flattened pairs [location index, parcels]. */
+  readonly parcels: readonly number[]
+}
+
+/** An order's cheapest plans against a stock (see `planEnumerator`). */
+export interface PlanSet {
+  /** The order's SKUs (lines merged by SKU), indexed by `EnumeratedPlan.units`' line index. */
+  readonly skus: readonly string[]
+  /** Plans cheaper than shipping nothing (backorderPenalty × units), cheapest first. */
+  readonly plans: readonly EnumeratedPlan[]
+  /** True when the limit or the node budget cut the list short. */
+  readonly truncated: boolean
+  /** The plan as a decision against the stock it was listed on. */
+  decide(plan: EnumeratedPlan): AllocationDecision
+}
+
+export type PlanEnumerator = (order: AllocationOrder, stock: StockView, rules: AllocationRules | undefined, limit: number) => PlanSet
+
+const enumerators = new WeakMap<Allocator, PlanEnumerator>()
+
+/**
+ * Internal to the allocation module (batch.ts), not re-exported by index.ts: the plan lister of an
+ * allocator made by createAllocator, undefined for any other Allocator.
+ */
+export function planEnumerator(allocator: Allocator): PlanEnumerator | undefined {
+  return enumerators.get(allocator)
+}
+
+/** Lines of at most this many units list every split of their units; larger ones minimal covers only. */
+const DISTRIBUTE_UNITS = 4
+/** Search nodes one enumeration may visit before it settles for the plans found. */
+const ENUMERATION_NODES = 200_000
+
 /**
  * Build an allocator for a network at a given moment; lanes, lead times and ship days are
  * precomputed so each order costs only its own search.
@@ -117,14 +170,14 @@ export function createAllocator(config: AllocatorConfig): Allocator {
   })
   const cool = SIZE_BANDS.map((b) => rates.coolSurcharge[b] ?? NaN)
 
-  function allocate(order: AllocationOrder, stock: StockView, rulesIn?: AllocationRules): AllocationDecision {
+  /** What every search of one order needs: its rules, lines, locations' state and prices. */
+  function setup(order: AllocationOrder, stock: StockView, rulesIn: AllocationRules | undefined, explain = true): Setup | string {
     const rules = resolveRules(rulesIn)
     const P = Math.max(0, Math.floor(rules.maxParcels))
     const available = rules.mode === 'ship_available'
     const dest = order.destinationPrefecture.padStart(2, '0')
     const destRegion = regionOf(dest)
-    const candidates: CandidatePlan[] = []
-    if (!destRegion) return fail(order, candidates, `unknown destination prefecture ${order.destinationPrefecture}`, 0)
+    if (!destRegion) return `unknown destination prefecture ${order.destinationPrefecture}`
     const ri = REGIONS.indexOf(destRegion)
     const pref = Number(dest)
     const daysToPromise = order.promisedDate ? daysBetween(now.date, order.promisedDate) : Infinity
@@ -159,7 +212,6 @@ export function createAllocator(config: AllocatorConfig): Allocator {
       } else bySku.set(l.sku, { sku: l.sku, qty: l.quantity, band: bandIndex(l.sizeBand), temp: t, requires: l.requires ?? [] })
     }
     const lines = [...bySku.values()]
-    const K = lines.length
     const price = (i: number, t: number, b: number): number => (tierPrice[i]![ri]![b] as number) + (t > 0 ? (cool[b] as number) : 0) + codFee
 
     // Per line: why a location cannot ship it at all, and its stock there.
@@ -171,6 +223,13 @@ export function createAllocator(config: AllocatorConfig): Allocator {
       const coolTooBig = line.temp > 0 && Number.isNaN(cool[line.band])
       for (let i = 0; i < N; i++) {
         const l = locs[i] as Location
+        if (!explain) {
+          // Only whether a location is out matters (plan lists), not the sentence saying why.
+          const out = locReason[i] || coolTooBig || (line.temp === 1 && !l.capabilities.has('cool') && !l.capabilities.has('frozen')) || (line.temp === 2 && !l.capabilities.has('frozen')) || line.requires.some((c) => !l.capabilities.has(c as never))
+          if (out) why[i] = 'out'
+          else st[i] = stock.available.get(line.sku)?.get(l.id) ?? 0
+          continue
+        }
         if (locReason[i]) why[i] = locReason[i]
         else if (coolTooBig) why[i] = `${line.sku}: size ${SIZE_BANDS[line.band]} too large for ${TEMPS[line.temp]} service`
         else if (line.temp === 1 && !l.capabilities.has('cool') && !l.capabilities.has('frozen')) why[i] = `${line.sku}: no cool capability`
@@ -184,6 +243,51 @@ export function createAllocator(config: AllocatorConfig): Allocator {
       lineStock.push(st)
       lineWhy.push(why)
     }
+    return { rules, P, available, pref, locReason, cap, late, lines, lineStock, lineWhy, price }
+  }
+
+  /** Parcels, backorders and backordered units of a choice of one option per line. */
+  function buildParcels(s: Setup, ch: readonly Option[]): { parcels: PlannedParcel[]; backorders: { sku: string; quantity: number }[]; backorderUnits: number } {
+    const byKey = new Map<number, { band: number; lines: { sku: string; quantity: number }[] }>()
+    const backorders: { sku: string; quantity: number }[] = []
+    let backorderUnits = 0
+    s.lines.forEach((line, k) => {
+      const o = ch[k] as Option
+      o.locs.forEach((i, j) => {
+        const key = i * 3 + line.temp
+        const p = byKey.get(key) ?? { band: -1, lines: [] }
+        p.band = Math.max(p.band, line.band)
+        p.lines.push({ sku: line.sku, quantity: o.qty[j] as number })
+        byKey.set(key, p)
+      })
+      if (o.shipped < line.qty) {
+        backorders.push({ sku: line.sku, quantity: line.qty - o.shipped })
+        backorderUnits += line.qty - o.shipped
+      }
+    })
+    const parcels = [...byKey].map(([key, p]): PlannedParcel => {
+      const i = (key / 3) | 0
+      const shipDate = addDays(now.date, offset[i]!)
+      return {
+        locationId: (locs[i] as Location).id,
+        temperature: TEMPS[key % 3] as Temperature,
+        sizeBand: SIZE_BANDS[p.band] as PlannedParcel['sizeBand'],
+        lines: p.lines,
+        shipDate,
+        deliveryDate: addDays(shipDate, lead[i]![s.pref]!),
+        daysLate: s.late[i]!,
+        shippingCost: s.price(i, key % 3, p.band),
+      }
+    })
+    return { parcels, backorders, backorderUnits }
+  }
+
+  function allocate(order: AllocationOrder, stock: StockView, rulesIn?: AllocationRules): AllocationDecision {
+    const candidates: CandidatePlan[] = []
+    const ctx = setup(order, stock, rulesIn)
+    if (typeof ctx === 'string') return fail(order, candidates, ctx, 0)
+    const { rules, P, available, locReason, cap, late, lines, lineStock, lineWhy, price } = ctx
+    const K = lines.length
 
     // 1. Single-location plans.
     let best = Infinity
@@ -343,45 +447,10 @@ export function createAllocator(config: AllocatorConfig): Allocator {
 
     const recordSplit = (cost: number): void => {
       const ids = [...new Set(open.map((key) => (locs[(key / 3) | 0] as Location).id))]
-      const parcels = buildParcels(lines.map((_, k) => choice[k] as Option))
+      const parcels = buildParcels(ctx, lines.map((_, k) => choice[k] as Option))
       const c = planCost(parcels.parcels, parcels.backorderUnits, rules)
       if (c.total !== cost) throw new Error(`cost mismatch ${c.total} vs ${cost}`)
       candidates.push({ kind: ids.length === 0 ? 'backorder' : 'split', locations: ids, cost: c, chosen: false })
-    }
-
-    const buildParcels = (ch: readonly Option[]): { parcels: PlannedParcel[]; backorders: { sku: string; quantity: number }[]; backorderUnits: number } => {
-      const byKey = new Map<number, { band: number; lines: { sku: string; quantity: number }[] }>()
-      const backorders: { sku: string; quantity: number }[] = []
-      let backorderUnits = 0
-      lines.forEach((line, k) => {
-        const o = ch[k] as Option
-        o.locs.forEach((i, j) => {
-          const key = i * 3 + line.temp
-          const p = byKey.get(key) ?? { band: -1, lines: [] }
-          p.band = Math.max(p.band, line.band)
-          p.lines.push({ sku: line.sku, quantity: o.qty[j] as number })
-          byKey.set(key, p)
-        })
-        if (o.shipped < line.qty) {
-          backorders.push({ sku: line.sku, quantity: line.qty - o.shipped })
-          backorderUnits += line.qty - o.shipped
-        }
-      })
-      const parcels = [...byKey].map(([key, p]): PlannedParcel => {
-        const i = (key / 3) | 0
-        const shipDate = addDays(now.date, offset[i]!)
-        return {
-          locationId: (locs[i] as Location).id,
-          temperature: TEMPS[key % 3] as Temperature,
-          sizeBand: SIZE_BANDS[p.band] as PlannedParcel['sizeBand'],
-          lines: p.lines,
-          shipDate,
-          deliveryDate: addDays(shipDate, lead[i]![pref]!),
-          daysLate: late[i]!,
-          shippingCost: price(i, key % 3, p.band),
-        }
-      })
-      return { parcels, backorders, backorderUnits }
     }
 
     dfs(0, 0)
@@ -389,7 +458,7 @@ export function createAllocator(config: AllocatorConfig): Allocator {
     if (!bestChoice) {
       return fail(order, candidates, `no plan within maxParcels ${P} and today's capacity`, nodes)
     }
-    const built = buildParcels(bestChoice)
+    const built = buildParcels(ctx, bestChoice)
     const cost = planCost(built.parcels, built.backorderUnits, rules)
     const chosenIds = [...new Set(built.parcels.map((p) => p.locationId))]
     const chosenCandidate = candidates.find((c) => c.cost?.total === cost.total && sameIds(c.locations, chosenIds))
@@ -408,7 +477,208 @@ export function createAllocator(config: AllocatorConfig): Allocator {
     }
   }
 
-  return { locations: locs, allocate }
+  /**
+   * An order's plans cheaper than shipping nothing, cheapest first, at most `limit`: a depth-first
+   * search over lines like `allocate`'s, keeping the `limit` best leaves (a partial cost at or above
+   * the worst kept leaf prunes). Each line's options are every way to take its units (≤ 4 units:
+   * all splits over ≤ maxParcels locations; more: minimal covers) so that the list, taken against
+   * full stock, also holds the plans a depleted stock leaves; ship_available adds partial shipments.
+   */
+  function enumerate(order: AllocationOrder, stock: StockView, rulesIn: AllocationRules | undefined, limit: number): PlanSet {
+    const ctx = setup(order, stock, rulesIn, false)
+    const none = (skus: readonly string[]): PlanSet => ({ skus, plans: [], truncated: false, decide: () => fail(order, [], 'no plan', 0) })
+    if (typeof ctx === 'string') return none([])
+    const { rules, P, available, cap, late, lines, lineStock, lineWhy, price } = ctx
+    const K = lines.length
+    const skus = lines.map((l) => l.sku)
+    if (K === 0 || P === 0) return none(skus)
+    let units = 0
+    for (const l of lines) units += l.qty
+    let threshold = rules.backorderPenalty * units
+
+    const options: Option[][] = []
+    for (let k = 0; k < K; k++) {
+      const line = lines[k] as Line
+      const st = lineStock[k]!
+      const elig: number[] = []
+      for (let i = 0; i < N; i++) if (!lineWhy[k]![i] && st[i]! > 0) elig.push(i)
+      const opts: Option[] = []
+      if (line.qty <= DISTRIBUTE_UNITS) {
+        const ls: number[] = []
+        const qs: number[] = []
+        const gen = (start: number, left: number): void => {
+          for (let j = start; j < elig.length; j++) {
+            const i = elig[j] as number
+            const most = Math.min(st[i]!, left)
+            for (let q = 1; q <= most; q++) {
+              ls.push(i)
+              qs.push(q)
+              const shipped = line.qty - left + q
+              if (shipped === line.qty || available) opts.push({ locs: [...ls], qty: [...qs], shipped, key: 0 })
+              if (shipped < line.qty && ls.length < P) gen(j + 1, left - q)
+              ls.pop()
+              qs.pop()
+            }
+          }
+        }
+        gen(0, line.qty)
+      } else {
+        const chosen: number[] = []
+        const gen = (start: number, sum: number): void => {
+          for (let j = start; j < elig.length; j++) {
+            const i = elig[j] as number
+            chosen.push(i)
+            const s = sum + st[i]!
+            if (s >= line.qty) {
+              if (chosen.every((m) => s - st[m]! < line.qty)) opts.push(coverOption(chosen, st, line.qty))
+            } else {
+              if (available) opts.push({ locs: [...chosen], qty: chosen.map((m) => st[m]!), shipped: s, key: 0 })
+              if (chosen.length < P) gen(j + 1, s)
+            }
+            chosen.pop()
+          }
+        }
+        gen(0, 0)
+      }
+      if (available) opts.push({ locs: [], qty: [], shipped: 0, key: 0 })
+      for (const o of opts) {
+        let c = (line.qty - o.shipped) * rules.backorderPenalty
+        for (const i of o.locs) c += price(i, line.temp, line.band) + late[i]! * rules.latenessPenalty
+        o.key = c + rules.splitPenalty * Math.max(0, o.locs.length - 1)
+      }
+      opts.sort((a, b) => a.key - b.key)
+      if (opts.length === 0) return none(skus)
+      options.push(opts)
+    }
+
+    const orderIdx = lines.map((_, k) => k).sort((a, b) => options[a]!.length - options[b]!.length)
+    const band = new Int8Array(N * 3).fill(-1)
+    const locParcels = new Int32Array(N)
+    const open: number[] = []
+    const choice: Option[] = new Array(K)
+    // Kept leaves, a max-heap on cost.
+    const heap: { cost: number; choice: Option[]; open: number[] }[] = []
+    let nodes = 0
+    let truncated = false
+    const currentCost = (backorderUnits: number): number => {
+      let shipping = 0
+      let lateDays = 0
+      for (const key of open) {
+        const i = (key / 3) | 0
+        shipping += price(i, key % 3, band[key]!)
+        if (late[i]! > lateDays) lateDays = late[i]!
+      }
+      return shipping + rules.splitPenalty * Math.max(0, open.length - 1) + rules.latenessPenalty * lateDays + rules.backorderPenalty * backorderUnits
+    }
+    const push = (leaf: { cost: number; choice: Option[]; open: number[] }): void => {
+      heap.push(leaf)
+      for (let j = heap.length - 1; j > 0; ) {
+        const up = (j - 1) >> 1
+        if (heap[up]!.cost >= heap[j]!.cost) break
+        ;[heap[up], heap[j]] = [heap[j]!, heap[up]!]
+        j = up
+      }
+      if (heap.length > limit) {
+        const last = heap.pop()!
+        if (heap.length > 0) {
+          heap[0] = last
+          for (let j = 0; ; ) {
+            const l = 2 * j + 1
+            const r = l + 1
+            let m = j
+            if (l < heap.length && heap[l]!.cost > heap[m]!.cost) m = l
+            if (r < heap.length && heap[r]!.cost > heap[m]!.cost) m = r
+            if (m === j) break
+            ;[heap[m], heap[j]] = [heap[j]!, heap[m]!]
+            j = m
+          }
+        }
+        truncated = true
+      }
+      if (heap.length >= limit) threshold = Math.min(threshold, heap[0]!.cost)
+    }
+    const dfs = (depth: number, backorderUnits: number): void => {
+      if (++nodes > ENUMERATION_NODES) {
+        truncated = true
+        return
+      }
+      const cost = currentCost(backorderUnits)
+      if (cost >= threshold) return
+      if (depth === K) {
+        push({ cost, choice: [...choice], open: [...open] })
+        return
+      }
+      const k = orderIdx[depth] as number
+      const line = lines[k] as Line
+      const t = line.temp
+      for (const o of options[k]!) {
+        const touched: number[] = []
+        const prevBand: number[] = []
+        let ok = true
+        for (const i of o.locs) {
+          const key = i * 3 + t
+          touched.push(key)
+          prevBand.push(band[key]!)
+          if (band[key]! < 0) {
+            locParcels[i]!++
+            open.push(key)
+            if (locParcels[i]! > cap[i]! || open.length > P) ok = false
+          }
+          if (line.band > band[key]!) band[key] = line.band
+        }
+        if (ok) {
+          choice[k] = o
+          dfs(depth + 1, backorderUnits + line.qty - o.shipped)
+        }
+        for (let j = touched.length - 1; j >= 0; j--) {
+          const key = touched[j] as number
+          const before = prevBand[j] as number
+          if (before < 0) {
+            locParcels[((key / 3) | 0)]!--
+            open.pop()
+          }
+          band[key] = before
+        }
+        if (nodes > ENUMERATION_NODES) return
+      }
+    }
+    dfs(0, 0)
+
+    const leaves = heap.sort((a, b) => a.cost - b.cost)
+    const chosenBy = new Map<EnumeratedPlan, Option[]>()
+    const plans = leaves.map((leaf): EnumeratedPlan => {
+      const u: number[] = []
+      leaf.choice.forEach((o, k) => o.locs.forEach((i, j) => u.push(k, i, o.qty[j]!)))
+      const perLoc = new Map<number, number>()
+      for (const key of leaf.open) perLoc.set((key / 3) | 0, (perLoc.get((key / 3) | 0) ?? 0) + 1)
+      const plan = { cost: leaf.cost, units: u, parcels: [...perLoc].flat() }
+      chosenBy.set(plan, leaf.choice)
+      return plan
+    })
+    const decide = (plan: EnumeratedPlan): AllocationDecision => {
+      const ch = chosenBy.get(plan)
+      if (!ch) return fail(order, [], 'no plan', nodes)
+      const built = buildParcels(ctx, ch)
+      const cost = planCost(built.parcels, built.backorderUnits, rules)
+      const ids = [...new Set(built.parcels.map((p) => p.locationId))]
+      return {
+        orderId: order.id,
+        status: built.backorderUnits === 0 ? 'allocated' : built.parcels.length > 0 ? 'partial' : 'backordered',
+        parcels: built.parcels,
+        backorders: built.backorders,
+        cost,
+        candidates: [{ kind: ids.length === 1 ? 'single' : ids.length === 0 ? 'backorder' : 'split', locations: ids, cost, chosen: true }],
+        optimal: false,
+        reason: 'chosen by the wave',
+        nodes,
+      }
+    }
+    return { skus, plans, truncated, decide }
+  }
+
+  const allocator: Allocator = { locations: locs, allocate }
+  enumerators.set(allocator, enumerate)
+  return allocator
 }
 
 function coverOption(chosen: readonly number[], st: Int32Array, qty: number): Option {
