@@ -10,17 +10,22 @@
  *      Orders touching none take their own best plan: nobody can be in their way, so that is exact.
  *      The rest fall into independent groups (orders linked through contested resources);
  *   3. per group: if every order's best plan fits together, done (optimal). Otherwise a regret-ordered
- *      greedy start, then branch and bound over the group's orders' plans (exact when the group is
- *      small and the search fits its node budget), and for larger groups a large-neighbourhood search:
- *      re-solve each order against what the others leave, then release an order paying more than
- *      its best plan together with the orders holding what it wants (up to `groupSize`) and re-solve
- *      that neighbourhood exactly by branch and bound, keeping strict improvements;
+ *      greedy start; a Lagrangian repair (prices on the group's contested resources from a
+ *      subgradient search; every few steps each order takes the fitting plan of least priced cost,
+ *      the most urgent first); a large-neighbourhood search (re-solve each order against what the
+ *      others leave; release an order paying more than its best plan with the orders holding what it
+ *      wants, up to `groupSize`, and re-solve that neighbourhood exactly by branch and bound; widen
+ *      the neighbourhoods when nothing improves); and for groups of at most `exactOrders` orders a
+ *      branch and bound over the whole group from that incumbent (bounds: each order's cheapest
+ *      plan that still fits, and the Lagrangian bound; the order that most needs its plan is
+ *      branched on first), which proves the group optimal when it ends within the budget;
  *   4. finally re-allocates every order with solve.ts `allocate` against what the others leave (so
  *      each decision carries its candidates and reasons against the wave's stock; it can only lower
  *      the cost) and returns the decisions in input order.
- * The search effort is a budget of search nodes that grows linearly with the wave (`budget`), shared
- * between groups by size, so a wave's time grows about linearly with its orders. Every step keeps a
- * feasible allocation; results are deterministic for a given input and seed.
+ * The search effort is a budget of plan checks that grows linearly with the wave (`budget`), shared
+ * between groups by size, so a wave's time grows about linearly with its orders (the earlier version
+ * re-inserted groups by permutations for every hurt order, pass after pass: O(n²)). Every step keeps
+ * a feasible allocation; results are deterministic for a given input and seed.
  * An order that cannot be allocated (ship_complete and short) is held; it costs
  * backorderPenalty × its units in the wave's objective, as a backorder does in ship_available.
  */
@@ -47,7 +52,7 @@ export interface BatchStats {
   readonly largestGroup: number
   /** Groups whose best plans did not fit together and had to be searched. */
   readonly searchedGroups: number
-  /** Search nodes used of the budget. */
+  /** Search effort used (plan checks) of the budget. */
   readonly nodes: number
   readonly budget: number
   /**
@@ -55,7 +60,7 @@ export interface BatchStats {
    * lists: the wave's cost is then optimal for this cost model.
    */
   readonly provenOptimal: boolean
-  /** Σ of each order's stand-alone optimum: a lower bound of the wave's cost. */
+  /** Σ of each order's stand-alone optimum: a lower bound of the wave's cost (weak when stock is short). */
   readonly lowerBound: number
   /** Plans kept per order on average (after dropping dominated ones). */
   readonly meanPlans: number
@@ -70,16 +75,21 @@ export interface BatchOptions {
   readonly groupSize?: number
   /** Neighbourhoods tried per order paying more than its best plan, per round (default 2). */
   readonly tries?: number
-  /** Extra searches of a group from random insertion orders while its budget lasts (default 4). */
+  /** Times the neighbourhoods grow by half once the search settles, while the group's budget lasts (default 4). */
   readonly restarts?: number
   /** Seed of the random choices, so a wave's result is reproducible (default 1). */
   readonly seed?: number
-  /** Search nodes for the whole wave (default 300,000 + 150 × orders). */
+  /**
+   * Search effort for the whole wave, in plan checks (≈ 0.1 µs each): default 8,000,000 + 100 ×
+   * orders, shared between groups by size. The wave's time grows linearly with this, not with n².
+   */
   readonly budget?: number
-  /** Plans listed per order (default 2,000 for waves up to 50 orders, 256 up to 1,000, else 32). */
+  /** Plans listed per order (default 2,000 up to 10 orders, 500 up to 50, 128 up to 1,000, else 24). */
   readonly plansPerOrder?: number
-  /** Groups up to this many orders are first searched whole by branch and bound (default 16). */
+  /** Groups up to this many orders end with a branch and bound over the whole group (default 24). */
   readonly exactOrders?: number
+  /** Subgradient steps of the price-directed repair of a group (default 200; 0: none). */
+  readonly lagrangeIterations?: number
 }
 
 interface Wave {
@@ -160,9 +170,10 @@ export function allocateBatch(allocator: Allocator, orders: readonly AllocationO
   const passes = options.passes ?? 50
   const tries = Math.max(1, options.tries ?? 2)
   const restarts = options.restarts ?? 4
-  const exactOrders = options.exactOrders ?? 16
+  const exactOrders = options.exactOrders ?? 24
+  const lagrangeIterations = options.lagrangeIterations ?? 200
   const budget = options.budget ?? DEFAULT_BUDGET + PER_ORDER_BUDGET * n
-  const limit = options.plansPerOrder ?? (n <= 10 ? 2000 : n <= 50 ? 500 : n <= 1000 ? 128 : 32)
+  const limit = options.plansPerOrder ?? (n <= 10 ? 2000 : n <= 50 ? 500 : n <= 1000 ? 128 : 24)
   const rand = seeded(options.seed ?? 1)
   const t0 = performance.now()
 
@@ -171,10 +182,13 @@ export function allocateBatch(allocator: Allocator, orders: readonly AllocationO
   // for j in [start[q], start[q + 1]), resources sorted.
   const skuIndex = new Map<string, number>()
   const listed: { cost: number[]; start: number[]; res: number[]; amt: number[] }[] = new Array(n)
+  // Every plan an order's list leaves out costs at least floor[o] (Infinity: the list is complete).
+  const floor = new Float64Array(n)
   let truncatedLists = false
   for (let o = 0; o < n; o++) {
     const set = enumerate(orders[o]!, stock, rules, limit)
     if (set.truncated) truncatedLists = true
+    floor[o] = set.floor
     const lineRes = set.skus.map((sku) => {
       let s = skuIndex.get(sku)
       if (s === undefined) skuIndex.set(sku, (s = skuIndex.size))
@@ -389,7 +403,7 @@ export function allocateBatch(allocator: Allocator, orders: readonly AllocationO
       })
       return [true, complete]
     }
-    // Priced cost of every plan (plain cost without prices), plans in priced order, Σ cheapest.
+    // Priced cost of every plan (plain cost without prices) and plans in priced order.
     let lc: Float64Array[]
     let perm: (Int32Array | undefined)[]
     let constant = 0
@@ -403,16 +417,35 @@ export function allocateBatch(allocator: Allocator, orders: readonly AllocationO
       lc = group.map((o) => plans[o]!.cost)
       perm = group.map(() => undefined) // plans are already cheapest first
     }
-    const minLc = new Float64Array(m + 1)
-    for (let k = m - 1; k >= 0; k--) minLc[k] = minLc[k + 1]! + lc[k]![perm[k]?.[0] ?? 0]!
 
-    // ff[d·m + k]: the first plan of order k (≥ d) that fits at depth d; it only grows down a path.
+    // Members (indices into group) in the order they are branched on: at each depth the member whose
+    // first fitting plan is followed by the dearest next one (the one that most needs its plan) goes first.
+    // ff[d·m + k]: member k's first plan that fits at depth d (it only grows down a path); lf[d·m + k]:
+    // the same in priced order (a position in perm[k]) when there are prices. Bounds of a node: partial
+    // cost + Σ first fits, and partial priced cost + Σ first priced fits − λ·left.
+    const at = Int32Array.from({ length: m }, (_, k) => k)
     const ff = new Int32Array((m + 1) * m)
+    const lf = new Int32Array((m + 1) * m)
+    const priced = perm[0] !== undefined
+    const lagFrom = (k: number, from: number): number => {
+      const o = group[k]!
+      const order = perm[k]!
+      const { start } = plans[o]!
+      for (let q = from; q < order.length; q++) {
+        const p = order[q]!
+        nodes++
+        if (start[p] === start[p + 1] || fits(o, p)) return q
+      }
+      return order.length - 1
+    }
     let best = before
     let bestPick: number[] | undefined
     const pick = new Int32Array(m)
     let stopped = false
-    for (let k = 0; k < m; k++) ff[k] = fitFrom(group[k]!, 0)
+    for (let k = 0; k < m; k++) {
+      ff[k] = fitFrom(group[k]!, 0)
+      if (priced) lf[k] = lagFrom(k, 0)
+    }
     const dfs = (d: number, partial: number, partialLc: number): void => {
       if (nodes > stopAt) {
         stopped = true
@@ -427,34 +460,62 @@ export function allocateBatch(allocator: Allocator, orders: readonly AllocationO
       }
       const row = d * m
       const next = row + m
-      let rest = 0
-      for (let k = d + 1; k < m; k++) rest += plans[group[k]!]!.cost[ff[row + k]!]!
-      const o = group[d]!
+      let all = 0
+      let allLc = -constant
+      let choose = d
+      let most = -1
+      for (let j = d; j < m; j++) {
+        const k = at[j]!
+        const o = group[k]!
+        const cost = plans[o]!.cost
+        const f = ff[row + k]!
+        all += cost[f]!
+        if (priced) allLc += lc[k]![perm[k]![lf[row + k]!]!]!
+        const second = f + 1 < cost.length ? cost[fitFrom(o, f + 1)]! : cost[f]!
+        if (second - cost[f]! > most) {
+          most = second - cost[f]!
+          choose = j
+        }
+      }
+      if (partial + all >= best || (priced && partialLc + allLc >= best)) return
+      const k = at[choose]!
+      at[choose] = at[d]!
+      at[d] = k
+      const o = group[k]!
       const cost = plans[o]!.cost
-      if (partial + rest + cost[ff[row + d]!]! >= best) return
-      const restLc = minLc[d + 1]! - constant
-      const order = perm[d]
-      const lcd = lc[d]!
-      for (let q = 0; q < cost.length; q++) {
+      const rest = all - cost[ff[row + k]!]!
+      const restLc = priced ? allLc - lc[k]![perm[k]![lf[row + k]!]!]! : 0
+      const order = perm[k]
+      const lck = lc[k]!
+      for (let q = priced ? lf[row + k]! : ff[row + k]!; q < cost.length; q++) {
         const p = order ? order[q]! : q
-        if (partialLc + lcd[p]! + restLc >= best) break
-        if (p < ff[row + d]! || partial + cost[p]! + rest >= best) continue
+        if (priced && partialLc + lck[p]! + restLc >= best) break
+        if (partial + cost[p]! + rest >= best) {
+          if (!priced) break
+          continue
+        }
+        if (p < ff[row + k]!) continue
         nodes++
         if (!fits(o, p)) continue
         take(o, p, 1)
-        // First fits of the orders below, and the bound they give, before going down.
+        // First fits of the members below, and the bounds they give, before going down.
         let childRest = 0
-        for (let k = d + 1; k < m; k++) {
-          const f = (ff[next + k] = fitFrom(group[k]!, ff[row + k]!))
-          childRest += plans[group[k]!]!.cost[f]!
+        let childLc = -constant
+        for (let j = d + 1; j < m; j++) {
+          const c = at[j]!
+          const f = (ff[next + c] = fitFrom(group[c]!, ff[row + c]!))
+          childRest += plans[group[c]!]!.cost[f]!
+          if (priced) childLc += lc[c]![perm[c]![(lf[next + c] = lagFrom(c, lf[row + c]!))]!]!
         }
-        if (partial + cost[p]! + childRest < best) {
-          pick[d] = p
-          dfs(d + 1, partial + cost[p]!, partialLc + lcd[p]!)
+        if (partial + cost[p]! + childRest < best && (!priced || partialLc + lck[p]! + childLc < best)) {
+          pick[k] = p
+          dfs(d + 1, partial + cost[p]!, partialLc + lck[p]!)
         }
         take(o, p, -1)
-        if (stopped) return
+        if (stopped) break
       }
+      at[d] = at[choose]!
+      at[choose] = k
     }
     dfs(0, 0, 0)
     return finish(bestPick, !stopped)
@@ -465,7 +526,7 @@ export function allocateBatch(allocator: Allocator, orders: readonly AllocationO
    * wave fixed): bound(λ) = Σ_orders min_plan (cost + λ·takes) − λ·left ≤ the group's optimum.
    * Returns the best bound, each plan's priced cost under its λ, and λ·left.
    */
-  function lagrange(group: readonly number[], iterations: number, upper: number): { bound: number; lc: Float64Array[]; constant: number } {
+  function lagrange(group: readonly number[], iterations: number, upper: number, every = 0, onPrices?: (priced: (k: number, p: number) => number) => void): { bound: number; lc: Float64Array[]; constant: number } {
     const m = group.length
     const local = new Map<number, number>()
     const lres = group.map((o) => {
@@ -515,11 +576,20 @@ export function allocateBatch(allocator: Allocator, orders: readonly AllocationO
         bestDual = dual
         bestLambda = Float64Array.from(lambda)
         stale = 0
-      } else if (++stale >= 5) {
+      } else if (++stale >= STALE_STEPS) {
         theta /= 2
         stale = 0
       }
       if (bestDual >= upper - 1e-6) break
+      if (onPrices && every > 0 && it % every === every - 1) {
+        onPrices((k, p) => {
+          const { cost, start, amt } = plans[group[k]!]!
+          const lr = lres[k]!
+          let c = cost[p]!
+          for (let j = start[p]!, e = start[p + 1]!; j < e; j++) c += lambda[lr[j]!]! * amt[j]!
+          return c
+        })
+      }
       let norm = 0
       for (let j = 0; j < L; j++) {
         if (lambda[j] === 0 && g[j]! < 0) g[j] = 0
@@ -548,7 +618,7 @@ export function allocateBatch(allocator: Allocator, orders: readonly AllocationO
 
   // The neighbourhood of a hurt order: it, orders holding what its cheaper plans lack (a few drawn
   // at random per resource), orders holding what those could move to, … up to groupSize.
-  const neighbourhood = (i: number): number[] => {
+  const neighbourhood = (i: number, groupSize: number): number[] => {
     const group = [i]
     const inGroup = new Set(group)
     for (let q = 0; q < group.length && group.length < groupSize; q++) {
@@ -593,37 +663,100 @@ export function allocateBatch(allocator: Allocator, orders: readonly AllocationO
     }
   }
 
-  /** Greedy start, then exact search (small groups) or large-neighbourhood search; true when proven optimal. */
+  /**
+   * Regret-ordered greedy start, price-directed repair and large-neighbourhood search (widening the
+   * neighbourhoods when it settles); a small group then gets the rest of its budget for an exact
+   * branch and bound from that incumbent. True when the group is proven optimal.
+   */
   function searchGroup(group: number[], stopAt: number): boolean {
     const r = new Map(group.map((o) => [o, regret(o)]))
     const sequence = [...group].sort((a, b) => r.get(b)! - r.get(a)! || a - b)
     greedy(sequence)
-    if (group.length <= exactOrders) {
-      const [improved, complete] = solveGroup(sequence, Math.max(0, stopAt - nodes), EXACT_ITERATIONS)
-      if (improved) improvements++
-      if (complete) return true
+    const small = group.length <= exactOrders
+    const warm = small ? nodes + Math.floor((stopAt - nodes) / 4) : stopAt
+    if (lagrangeIterations > 0) priceAndRepair(group, sequence, warm)
+    lns(group, warm, groupSize)
+    let size = groupSize
+    for (let t = 0; t < restarts && nodes < warm && size < group.length; t++) {
+      size = Math.min(group.length, Math.ceil(size * 1.5))
+      lns(group, warm, size)
     }
-    lns(group, stopAt)
-    // Restarts from random insertion orders while the group's budget lasts; best kept.
-    for (let t = 0; t < restarts && nodes < stopAt; t++) {
-      const keep = group.map((o) => cur[o]!)
-      const keepCost = group.reduce((a, o) => a + costOf(o), 0)
-      clear(group)
-      greedy(shuffle(sequence, rand))
-      lns(group, stopAt)
-      if (group.reduce((a, o) => a + costOf(o), 0) >= keepCost) {
-        clear(group)
-        group.forEach((o, k) => {
-          cur[o] = keep[k]!
-          take(o, keep[k]!, 1)
-          hold(o, keep[k]!, true)
-        })
-      }
-    }
-    return false
+    if (!small) return false
+    const [improved, complete] = solveGroup(sequence, Math.max(0, stopAt - nodes), EXACT_ITERATIONS)
+    if (improved) improvements++
+    return complete
   }
 
-  function lns(group: readonly number[], stopAt: number): void {
+  /**
+   * Lagrangian heuristic: along a subgradient search for prices on the group's contested resources,
+   * every few steps each order (the one losing most when denied its cheapest priced plan first)
+   * takes the plan that fits with the least priced cost; the cheapest such allocation is kept if it
+   * beats the current one. Prices steer scarce units to the orders that value them most.
+   */
+  function priceAndRepair(group: readonly number[], sequence: readonly number[], stopAt: number): void {
+    const m = group.length
+    let bestCost = group.reduce((a, o) => a + costOf(o), 0)
+    let bestPick: number[] | undefined
+    clear(group)
+    const member = new Map(sequence.map((o) => [o, group.indexOf(o)]))
+    const lc = group.map((o) => new Float64Array(plans[o]!.cost.length))
+    const pick = new Int32Array(m)
+    let perPass = 0
+    for (const o of group) perPass += plans[o]!.cost.length
+    // A quarter of the group's budget at most; too few steps to settle prices are not worth taking.
+    const iterations = Math.min(lagrangeIterations, Math.floor((stopAt - nodes) / 4 / Math.max(1, 2 * perPass)))
+    if (iterations < MIN_LAGRANGE_ITERATIONS) {
+      group.forEach((o) => {
+        take(o, cur[o]!, 1)
+        hold(o, cur[o]!, true)
+      })
+      return
+    }
+    lagrange(group, iterations, bestCost, 5, (priced) => {
+      const urgency = new Float64Array(m)
+      for (let k = 0; k < m; k++) {
+        const c = lc[k]!
+        let a = Infinity
+        let b = Infinity
+        for (let p = 0; p < c.length; p++) {
+          c[p] = priced(k, p)
+          if (c[p]! < a) {
+            b = a
+            a = c[p]!
+          } else if (c[p]! < b) b = c[p]!
+        }
+        urgency[k] = b === Infinity ? 0 : b - a
+      }
+      nodes += perPass
+      const byUrgency = [...sequence].sort((x, y) => urgency[member.get(y)!]! - urgency[member.get(x)!]! || x - y)
+      let total = 0
+      for (const o of byUrgency) {
+        const k = member.get(o)!
+        const c = lc[k]!
+        const cost = plans[o]!.cost
+        let bp = cost.length - 1
+        for (let p = 0; p < cost.length - 1; p++) if ((c[p]! < c[bp]! || (c[p] === c[bp] && cost[p]! < cost[bp]!)) && fits(o, p)) bp = p
+        nodes += cost.length
+        pick[k] = bp
+        take(o, bp, 1)
+        total += cost[bp]!
+      }
+      for (let k = 0; k < m; k++) take(group[k]!, pick[k]!, -1)
+      if (total < bestCost) {
+        bestCost = total
+        bestPick = [...pick]
+      }
+    })
+    group.forEach((o, k) => {
+      const p = bestPick ? bestPick[k]! : cur[o]!
+      cur[o] = p
+      take(o, p, 1)
+      hold(o, p, true)
+    })
+    if (bestPick) improvements++
+  }
+
+  function lns(group: readonly number[], stopAt: number, size: number): void {
     for (let pass = 0; pass < passes && nodes < stopAt; pass++) {
       let improved = false
       // Each order against what the others leave.
@@ -644,7 +777,7 @@ export function allocateBatch(allocator: Allocator, orders: readonly AllocationO
       for (const i of hurt) {
         for (let t = 0; t < tries && nodes < stopAt; t++) {
           if (cur[i] === 0) break
-          const g = neighbourhood(i)
+          const g = neighbourhood(i, size)
           if (g.length < 2) break
           const [better] = solveGroup(g, Math.min(NEIGHBOURHOOD_NODES, stopAt - nodes), NEIGHBOURHOOD_ITERATIONS)
           if (better) {
@@ -672,8 +805,10 @@ export function allocateBatch(allocator: Allocator, orders: readonly AllocationO
     if (g) g.push(o)
     else groups.set(root, [o])
   }
+  // Σ of each order's own optimum (its cheapest plan, or what its list's floor guarantees).
+  const alone = (o: number): number => Math.min(plans[o]!.cost[0]!, floor[o]!)
   let lowerBound = 0
-  for (let o = 0; o < n; o++) lowerBound += plans[o]!.cost[0]!
+  for (let o = 0; o < n; o++) lowerBound += alone(o)
   const contestedOrders = n - independent
   let searchedGroups = 0
   let largestGroup = 0
@@ -756,14 +891,16 @@ export function allocateBatch(allocator: Allocator, orders: readonly AllocationO
 }
 
 /** Search effort (plan checks) of a wave: a base plus a share per order. */
-const DEFAULT_BUDGET = 2_000_000
-const PER_ORDER_BUDGET = 300
+const DEFAULT_BUDGET = 8_000_000
+const PER_ORDER_BUDGET = 100
 /** Least effort a group of contested orders gets, however small its share. */
 const MIN_GROUP_BUDGET = 20_000
 /** Effort and subgradient iterations of one neighbourhood's branch and bound, and of a whole group's. */
-const NEIGHBOURHOOD_NODES = 20_000
-const NEIGHBOURHOOD_ITERATIONS = 10
+const NEIGHBOURHOOD_NODES = 5_000
+const NEIGHBOURHOOD_ITERATIONS = 0
 const EXACT_ITERATIONS = 40
+const MIN_LAGRANGE_ITERATIONS = 30
+const STALE_STEPS = 5
 
 function offsets(lists: readonly (readonly number[])[]): Int32Array {
   const out = new Int32Array(lists.length + 1)

@@ -1,7 +1,7 @@
 /**
  * Optimality against the HiGHS MIP optimum on small random instances: the per-order search must
- * equal it exactly; the wave heuristic's gap is measured and printed, and must stay within 1% on
- * average. Instances use the demo centres with scarce, uneven stock and tight capacity.
+ * equal it exactly; the wave's gap is measured and printed, and must stay within 1% on average; a
+ * wave the batch reports as proven optimal must equal the MIP optimum. Instances use the demo centres with scarce, uneven stock and tight capacity.
  */
 import highsModule from 'highs'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -86,10 +86,11 @@ describe('per-order allocation equals the MIP optimum', () => {
 })
 
 describe('batch allocation against the MIP optimum', () => {
-  it('is close to optimal on scarce-stock waves (gap printed) and beats sequential greedy', () => {
+  it('is within 1% of optimal on scarce-stock waves (gap printed), never claims a false proof, and beats sequential greedy', () => {
     const gaps: number[] = []
     let beats = 0
     let sumGreedyGap = 0
+    let proven = 0
     const N = 30
     for (let seed = 1; seed <= N; seed++) {
       const { locations, orders, stock } = instance(seed * 104729, 8, 5)
@@ -99,6 +100,10 @@ describe('batch allocation against the MIP optimum', () => {
       const greedy = allocateSequential(alloc, orders, stock, rules)
       const opt = mipOptimum(allocationMip({ locations, now, orders, stock, rules }))!
       expect(batch.totalCost).toBeGreaterThanOrEqual(opt)
+      if (batch.stats?.provenOptimal) {
+        proven++
+        expect(batch.totalCost, `seed ${seed}: proven optimal`).toBe(opt)
+      }
       gaps.push((batch.totalCost - opt) / opt)
       sumGreedyGap += (greedy.totalCost - opt) / opt
       if (batch.totalCost < greedy.totalCost) beats++
@@ -106,10 +111,30 @@ describe('batch allocation against the MIP optimum', () => {
     const mean = gaps.reduce((a, b) => a + b, 0) / N
     const worst = Math.max(...gaps)
     const exact = gaps.filter((g) => g === 0).length
-    console.log(`batch vs HiGHS: mean gap ${(mean * 100).toFixed(2)}%, worst ${(worst * 100).toFixed(2)}%, optimal in ${exact}/${N}; greedy mean gap ${((sumGreedyGap / N) * 100).toFixed(2)}%; batch beat greedy in ${beats}/${N}`)
-    // Measured 1.29% mean over these 30 waves (20 optimal, worst 18.6% on a wave where most orders must be held):
-    // the 1% target is not met yet on these deliberately starved waves; keep the bar honest.
-    expect(mean).toBeLessThanOrEqual(0.015)
+    console.log(`batch vs HiGHS: mean gap ${(mean * 100).toFixed(2)}%, worst ${(worst * 100).toFixed(2)}%, optimal in ${exact}/${N} (proven by the batch itself in ${proven}); greedy mean gap ${((sumGreedyGap / N) * 100).toFixed(2)}%; batch beat greedy in ${beats}/${N}`)
+    // Measured: 0.00% mean, 30/30 optimal (all proven by the wave's own branch and bound); the
+    // previous wave heuristic had 1.29% mean, 20/30 optimal, worst 18.6%.
+    expect(mean).toBeLessThanOrEqual(0.01)
     expect(beats).toBeGreaterThan(N / 2)
+  })
+
+  it('larger waves (20 orders over 5 SKUs, 8 centres) stay within 1% of optimal on average', () => {
+    const gaps: number[] = []
+    const N = 8
+    for (let seed = 1; seed <= N; seed++) {
+      const { locations, orders, stock } = instance(seed * 7727, 20, 8)
+      const rules: AllocationRules = { mode: seed % 2 ? 'ship_complete' : 'ship_available', maxParcels: 3, backorderPenalty: 5000 }
+      const batch = allocateBatch(createAllocator({ locations, now }), orders, stock, rules)
+      const opt = mipOptimum(allocationMip({ locations, now, orders, stock, rules }))!
+      expect(batch.totalCost).toBeGreaterThanOrEqual(opt)
+      if (batch.stats?.provenOptimal) expect(batch.totalCost, `seed ${seed}: proven optimal`).toBe(opt)
+      gaps.push((batch.totalCost - opt) / opt)
+    }
+    const mean = gaps.reduce((a, b) => a + b, 0) / N
+    console.log(`batch vs HiGHS, 20-order waves: mean gap ${(mean * 100).toFixed(2)}%, worst ${(Math.max(...gaps) * 100).toFixed(2)}%`)
+    // Measured 0.63% mean, worst 2.12%, 4/8 optimal: every order competes for the same 5 SKUs and
+    // most must be held, so the wave is one group of 20 that the branch and bound cannot finish.
+    // HiGHS takes most of this test's time (0.3–8 s per wave).
+    expect(mean).toBeLessThanOrEqual(0.01)
   })
 })

@@ -129,6 +129,11 @@ export interface PlanSet {
   readonly plans: readonly EnumeratedPlan[]
   /** True when the limit or the node budget cut the list short. */
   readonly truncated: boolean
+  /**
+   * Every plan not listed costs at least this: Infinity when the list is complete, the dearest
+   * listed plan's cost when the limit cut it, 0 when the node budget stopped the search.
+   */
+  readonly floor: number
   /** The plan as a decision against the stock it was listed on. */
   decide(plan: EnumeratedPlan): AllocationDecision
 }
@@ -372,6 +377,7 @@ export function createAllocator(config: AllocatorConfig): Allocator {
     let truncated = false
     let bestSplit = Infinity
     const locParcels = new Int32Array(N)
+    const saved = new Int8Array((K + 1) * N)
     const open: number[] = []
     let distinct = 0
     const choice: Option[] = new Array(K)
@@ -411,13 +417,13 @@ export function createAllocator(config: AllocatorConfig): Allocator {
       const line = lines[k] as Line
       const t = line.temp
       for (const o of options[k]!) {
-        const touched: number[] = []
-        const prevBand: number[] = []
+        // Bands before this option, saved per depth (no allocation per node).
+        const base = depth * N
         let ok = true
-        for (const i of o.locs) {
+        for (let j = 0; j < o.locs.length; j++) {
+          const i = o.locs[j]!
           const key = i * 3 + t
-          touched.push(key)
-          prevBand.push(band[key]!)
+          saved[base + j] = band[key]!
           if (band[key]! < 0) {
             if (locParcels[i] === 0) distinct++
             locParcels[i]!++
@@ -430,11 +436,11 @@ export function createAllocator(config: AllocatorConfig): Allocator {
           choice[k] = o
           dfs(depth + 1, backorderUnits + line.qty - o.shipped)
         }
-        for (let j = touched.length - 1; j >= 0; j--) {
-          const key = touched[j] as number
-          const before = prevBand[j] as number
+        for (let j = o.locs.length - 1; j >= 0; j--) {
+          const i = o.locs[j]!
+          const key = i * 3 + t
+          const before = saved[base + j]!
           if (before < 0) {
-            const i = (key / 3) | 0
             locParcels[i]!--
             if (locParcels[i] === 0) distinct--
             open.pop()
@@ -486,7 +492,7 @@ export function createAllocator(config: AllocatorConfig): Allocator {
    */
   function enumerate(order: AllocationOrder, stock: StockView, rulesIn: AllocationRules | undefined, limit: number): PlanSet {
     const ctx = setup(order, stock, rulesIn, false)
-    const none = (skus: readonly string[]): PlanSet => ({ skus, plans: [], truncated: false, decide: () => fail(order, [], 'no plan', 0) })
+    const none = (skus: readonly string[]): PlanSet => ({ skus, plans: [], truncated: false, floor: Infinity, decide: () => fail(order, [], 'no plan', 0) })
     if (typeof ctx === 'string') return none([])
     const { rules, P, available, cap, late, lines, lineStock, lineWhy, price } = ctx
     const K = lines.length
@@ -554,12 +560,14 @@ export function createAllocator(config: AllocatorConfig): Allocator {
     const orderIdx = lines.map((_, k) => k).sort((a, b) => options[a]!.length - options[b]!.length)
     const band = new Int8Array(N * 3).fill(-1)
     const locParcels = new Int32Array(N)
+    const saved = new Int8Array((K + 1) * N)
     const open: number[] = []
     const choice: Option[] = new Array(K)
     // Kept leaves, a max-heap on cost.
     const heap: { cost: number; choice: Option[]; open: number[] }[] = []
     let nodes = 0
     let truncated = false
+    let cutByNodes = false
     const currentCost = (backorderUnits: number): number => {
       let shipping = 0
       let lateDays = 0
@@ -600,6 +608,7 @@ export function createAllocator(config: AllocatorConfig): Allocator {
     const dfs = (depth: number, backorderUnits: number): void => {
       if (++nodes > ENUMERATION_NODES) {
         truncated = true
+        cutByNodes = true
         return
       }
       const cost = currentCost(backorderUnits)
@@ -612,13 +621,13 @@ export function createAllocator(config: AllocatorConfig): Allocator {
       const line = lines[k] as Line
       const t = line.temp
       for (const o of options[k]!) {
-        const touched: number[] = []
-        const prevBand: number[] = []
+        // Bands before this option, saved per depth (no allocation per node).
+        const base = depth * N
         let ok = true
-        for (const i of o.locs) {
+        for (let j = 0; j < o.locs.length; j++) {
+          const i = o.locs[j]!
           const key = i * 3 + t
-          touched.push(key)
-          prevBand.push(band[key]!)
+          saved[base + j] = band[key]!
           if (band[key]! < 0) {
             locParcels[i]!++
             open.push(key)
@@ -630,11 +639,11 @@ export function createAllocator(config: AllocatorConfig): Allocator {
           choice[k] = o
           dfs(depth + 1, backorderUnits + line.qty - o.shipped)
         }
-        for (let j = touched.length - 1; j >= 0; j--) {
-          const key = touched[j] as number
-          const before = prevBand[j] as number
+        for (let j = o.locs.length - 1; j >= 0; j--) {
+          const key = o.locs[j]! * 3 + t
+          const before = saved[base + j]!
           if (before < 0) {
-            locParcels[((key / 3) | 0)]!--
+            locParcels[o.locs[j]!]!--
             open.pop()
           }
           band[key] = before
@@ -673,7 +682,8 @@ export function createAllocator(config: AllocatorConfig): Allocator {
         nodes,
       }
     }
-    return { skus, plans, truncated, decide }
+    const floor = cutByNodes ? 0 : truncated ? threshold : Infinity
+    return { skus, plans, truncated, floor, decide }
   }
 
   const allocator: Allocator = { locations: locs, allocate }
