@@ -278,6 +278,41 @@ for (const dialect of DIALECTS) {
       expect(other.status).toBe(422)
     })
 
+    it('rate tables are data: the 3PL sets its contract with the operator key, a brand may use its own', async () => {
+      const regions = ['北海道', '北東北', '南東北', '関東', '信越', '北陸', '中部', '関西', '中国', '四国', '九州', '沖縄']
+      const table = (special: string) => ({
+        carrier: 'yamato',
+        tiers: { flat: [500, 600, 700, 800, 900, 1000], dear: [5000, 6000, 7000, 8000, 9000, 10000] },
+        lanes: Object.fromEntries(regions.map((o) => [o, Object.fromEntries(regions.map((d) => [d, o === special && d === '関東' ? 'dear' : 'flat']))])),
+        coolSurcharge: { '60': 300 },
+        codFee: 330,
+      })
+      expect((await call('GET', '/api/v1/fulfillment/rates')).body.tiers.t1).toEqual([940, 1220, 1530, 1850, 2170, 2500])
+      const broken = table('関東') as any
+      delete broken.lanes['沖縄']['沖縄']
+      const bad = await s.call('PUT', '/api/v1/operator/rates', { key: OPERATOR_KEY, body: broken })
+      expect(bad.status).toBe(422)
+      expect(bad.body.errors[0].pointer).toBe('/body/lanes/沖縄/沖縄')
+      expect((await call('PUT', '/api/v1/operator/rates', table('関東'))).status).toBe(401)
+      // The 3PL's contract: shipping within 関東 is dear, so a Tokyo order ships from Osaka.
+      expect((await s.call('PUT', '/api/v1/operator/rates', { key: OPERATOR_KEY, body: table('関東') })).status).toBe(200)
+      await snapshot('loc_saitama_kuki', 50, [{ sku: 'RATE-1', onHand: 5 }])
+      await snapshot('loc_osaka_ibaraki', 50, [{ sku: 'RATE-1', onHand: 5 }])
+      const a = (await call('POST', `/api/v1/orders/${(await order([{ sku: 'RATE-1', quantity: 1 }])).id}/allocation`, {})).body
+      expect(a.parcels[0].locationId).toBe('loc_osaka_ibaraki')
+      expect(a.allocation.cost.shipping).toBe(500)
+      // A brand's own table wins over the 3PL's: here 関西 → 関東 is the dear lane.
+      expect((await settings({ autoAllocate: false, rates: table('関西') })).status).toBe(200)
+      expect((await call('GET', '/api/v1/fulfillment/rates')).body.tiers.dear[0]).toBe(5000)
+      const b = (await call('POST', `/api/v1/orders/${(await order([{ sku: 'RATE-1', quantity: 1 }])).id}/allocation`, {})).body
+      expect(b.parcels[0].locationId).toBe('loc_saitama_kuki')
+      expect(b.allocation.cost.shipping).toBe(500)
+      // Another brand still prices with the 3PL's table.
+      expect((await call('GET', '/api/v1/fulfillment/rates', undefined, keyB)).body.lanes['関東']['関東']).toBe('dear')
+      await settings({ autoAllocate: false })
+      await s.call('PUT', '/api/v1/operator/rates', { key: OPERATOR_KEY, body: { ...table('関東'), lanes: Object.fromEntries(regions.map((o) => [o, Object.fromEntries(regions.map((d) => [d, 'flat']))])) } })
+    })
+
     it('brands are isolated: another brand sees none of this stock, parcels or allocations', async () => {
       expect((await call('GET', '/api/v1/stock?sku=ONE-A', undefined, keyB)).body.items).toEqual([])
       expect((await call('GET', '/api/v1/fulfillment/parcels?status=pending', undefined, keyB)).body.items).toEqual([])

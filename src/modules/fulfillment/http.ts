@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { PageQuery, decodeCursor, page } from '../../platform/http/pagination.js'
 import { ProblemSchema } from '../../platform/http/schemas.js'
-import { FulfillmentSettingsInput, ParcelShippedInput, WaveInput } from './schemas.js'
+import { FulfillmentSettingsInput, ParcelShippedInput, RateTableInput, WaveInput } from './schemas.js'
 import type { FulfillmentService } from './service.js'
 
 const Id = z.object({ id: z.string().min(1).max(100) })
@@ -39,6 +39,10 @@ export const fulfillmentHttp =
     r.put('/fulfillment/settings', {
       schema: { tags: ['fulfillment'], summary: 'Replace the allocation rules', body: FulfillmentSettingsInput },
     }, async (req) => deps.fulfillment.updateSettings(req.scope, req.body))
+
+    r.get('/fulfillment/rates', {
+      schema: { tags: ['fulfillment'], summary: "The rate table allocation prices with: the brand's own, else the 3PL's, else Kando's illustrative default" },
+    }, async (req) => deps.fulfillment.ratesFor(req.scope))
 
     r.get('/orders/:id/allocation', {
       schema: { tags: ['fulfillment'], summary: "Where an order ships from and why: the newest decision with every plan weighed and its cost, the parcels, the history", params: Id, response: { 200: FulfilmentOut } },
@@ -105,4 +109,15 @@ export const fulfillmentHttp =
         response: { 200: z.object({ parcel: ParcelOut, shipmentId: z.string(), reallocated: z.boolean() }), 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema },
       },
     }, async (req) => deps.fulfillment.shipped(req.scope, req.params.id, req.body))
+  }
+
+/** `/api/v1/operator` (behind the operator key): the 3PL's contracted rate table. */
+export const operatorRatesHttp =
+  (deps: { fulfillment: FulfillmentService }): FastifyPluginAsync =>
+  async (app) => {
+    const r = app.withTypeProvider<ZodTypeProvider>()
+    r.get('/rates', { schema: { tags: ['operator'], summary: "The installation's rate table (Kando's illustrative default until one is set)" } }, async () => deps.fulfillment.operatorRates())
+    r.put('/rates', {
+      schema: { tags: ['operator'], summary: 'Replace the rate table: yen per size band per tier, the tier of every region pair, cool surcharge, COD fee', body: RateTableInput },
+    }, async (req) => deps.fulfillment.putOperatorRates(req.body))
   }

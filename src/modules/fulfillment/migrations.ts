@@ -56,6 +56,13 @@ export const fulfillmentMigrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('fulfillment_orders_pk', ['tenant_id', 'order_id'])
         .execute()
       await db.schema.createIndex('fulfillment_orders_backordered').on('fulfillment_orders').columns(['tenant_id', 'backordered_units', 'order_id']).execute()
+      // The 3PL's contracted rate table (installation-wide; one row, id 'default').
+      await db.schema
+        .createTable('shipping_rates')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('rates', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
       await db.schema
         .createTable('fulfillment_settings')
         .addColumn('tenant_id', 'text', (c) => c.primaryKey())

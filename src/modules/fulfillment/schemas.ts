@@ -1,7 +1,35 @@
 import { z } from 'zod'
+import { REGIONS } from '../tracking/delivery-estimate/index.js'
 
 const Yen = z.number().int().min(0).max(10_000_000)
 const LocationId = z.string().regex(/^[a-z0-9_-]{1,64}$/)
+
+const Band = z.enum(['60', '80', '100', '120', '140', '160'])
+const RegionName = z.enum(REGIONS)
+
+/**
+ * A carrier rate table as data (the 3PL's contract, or a brand's own): yen per size band for each
+ * tier, the tier of every origin → destination region pair, the cool surcharge per band, the COD fee.
+ */
+export const RateTableInput = z
+  .object({
+    carrier: z.string().min(1).max(30),
+    tiers: z.record(z.string().regex(/^[a-z0-9_]{1,20}$/), z.array(z.number().int().min(1).max(1_000_000)).length(6, 'one price per size band 60, 80, 100, 120, 140, 160')),
+    lanes: z.record(RegionName, z.record(RegionName, z.string())),
+    coolSurcharge: z.partialRecord(Band, z.number().int().min(0).max(100_000)).default({}),
+    codFee: z.number().int().min(0).max(100_000).default(330),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    for (const o of REGIONS) {
+      for (const d of REGIONS) {
+        const tier = v.lanes[o]?.[d]
+        if (tier === undefined) ctx.addIssue({ code: 'custom', path: ['lanes', o, d], message: `the lane ${o} → ${d} has no tier` })
+        else if (!(tier in v.tiers)) ctx.addIssue({ code: 'custom', path: ['lanes', o, d], message: `unknown tier ${tier}` })
+      }
+    }
+  })
+export type RateTableInput = z.infer<typeof RateTableInput>
 
 /** A brand's allocation settings (all optional; defaults are the shipped ones). */
 export const FulfillmentSettingsInput = z
@@ -19,6 +47,8 @@ export const FulfillmentSettingsInput = z
     backorderPenalty: Yen.default(20_000),
     /** Days from the order date the brand promises delivery by (no lateness is priced when absent). */
     promiseDays: z.number().int().min(1).max(60).nullable().default(null),
+    /** The brand's own contracted rates; null: the 3PL's table (or Kando's illustrative default). */
+    rates: RateTableInput.nullable().default(null),
     /** ご依頼主 on carrier labels, and the brand's carrier contract codes. */
     labelSender: z
       .object({

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { Clock } from '../../platform/clock.js'
-import type { Db } from '../../platform/db/index.js'
+import type { Db, Executor } from '../../platform/db/index.js'
 import { isUniqueViolation } from '../../platform/db/index.js'
 import { fromJson, toJson } from '../../platform/db/json.js'
 import { AppError } from '../../platform/errors.js'
@@ -18,7 +18,8 @@ import { createAllocator, type AllocationDecision, type Allocator, type Candidat
 import { shipDayOffset } from './allocation/cost.js'
 import { LABEL_FORMATS, type LabelCsv, type LabelParcel, type LabelWarning } from './labels/index.js'
 import { prefectureByCode } from '../../platform/japan/prefectures.js'
-import { FulfillmentSettingsInput, ParcelShippedInput, WaveInput, type FulfillmentSettings } from './schemas.js'
+import { FulfillmentSettingsInput, ParcelShippedInput, RateTableInput, WaveInput, type FulfillmentSettings } from './schemas.js'
+import { DEFAULT_RATES, type RateTable, type SizeBand } from './allocation/rates.js'
 import type { FulfillmentParcelsTable } from './tables.js'
 
 export type ParcelStatus = 'pending' | 'picking' | 'shipped' | 'cancelled'
@@ -93,7 +94,12 @@ export function japanClock(at: Date): AllocationClock {
  * comes up short, or the order is cancelled. Every decision is kept with the plans it weighed.
  */
 export class FulfillmentService {
-  private allocators = new Map<string, { key: string; allocator: Allocator }>()
+  private allocators = new Map<string, { key: string; allocator: Allocator; rates: RateTable }>()
+  private operatorRateCache: { at: number; rates: RateTable; json: string } | undefined
+  /** One allocator slot per rate table object (the default, the 3PL's, each brand's own). */
+  private rateSlots = new WeakMap<RateTable, string>()
+  private slotCount = 0
+  private tenantRateCache = new Map<string, { json: string; rates: RateTable }>()
 
   constructor(
     private readonly db: Db,
@@ -162,14 +168,57 @@ export class FulfillmentService {
     return this.forOrder(scope, orderId)
   }
 
-  private async allocatorFor(locations: Location[], at: Date): Promise<Allocator> {
+  /**
+   * An allocator for this minute, these locations and this rate table (building one precomputes
+   * every lane, so it is kept while they stay the same).
+   */
+  private allocatorFor(locations: Location[], at: Date, rates: RateTable): Allocator {
     const now = japanClock(at)
-    const key = `${now.date} ${now.time} ${locations.map((l) => l.id).join(',')}`
-    const hit = this.allocators.get('current')
-    if (hit && hit.key === key && hit.allocator.locations === locations) return hit.allocator
-    const allocator = createAllocator({ locations, now })
-    this.allocators.set('current', { key, allocator })
+    const key = `${now.date} ${now.time}`
+    let slot = this.rateSlots.get(rates)
+    if (!slot) this.rateSlots.set(rates, (slot = `rates${++this.slotCount}`))
+    const hit = this.allocators.get(slot)
+    if (hit && hit.key === key && hit.allocator.locations === locations && hit.rates === rates) return hit.allocator
+    const allocator = createAllocator({ locations, now, rates })
+    if (this.allocators.size > 100) this.allocators.clear()
+    this.allocators.set(slot, { key, allocator, rates })
     return allocator
+  }
+
+  // ------------------------------------------------------------------ rate tables
+
+  /** The 3PL's table (installation-wide), else Kando's illustrative default. Cached a few seconds. */
+  async operatorRates(ex: Executor = this.db.kysely): Promise<RateTable> {
+    const now = Date.now()
+    if (this.operatorRateCache && now - this.operatorRateCache.at < 5000) return this.operatorRateCache.rates
+    // Inside a transaction, read through it: on SQLite another connection would wait for it to end.
+    const row = await ex.selectFrom('shipping_rates').select('rates').where('id', '=', 'default').executeTakeFirst()
+    // The same table stays the same object, so its allocator is kept.
+    const rates = !row ? DEFAULT_RATES : this.operatorRateCache?.json === row.rates ? this.operatorRateCache.rates : toRateTable(RateTableInput.parse(fromJson(row.rates, {})))
+    this.operatorRateCache = { at: now, rates, json: row?.rates ?? '' }
+    return rates
+  }
+
+  async putOperatorRates(raw: unknown): Promise<RateTable> {
+    const input = RateTableInput.parse(raw)
+    const now = this.clock.now().toISOString()
+    await this.db.kysely.insertInto('shipping_rates').values({ id: 'default', rates: toJson(input), updated_at: now })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ rates: toJson(input), updated_at: now })).execute()
+    this.operatorRateCache = undefined
+    return this.operatorRates()
+  }
+
+  /** The table a brand's allocations are priced with: its own, else the 3PL's. */
+  async ratesFor(scope: TenantDb, settings?: FulfillmentSettings): Promise<RateTable> {
+    const s = settings ?? (await this.settings(scope))
+    if (!s.rates) return this.operatorRates(scope.db)
+    const json = JSON.stringify(s.rates)
+    let hit = this.tenantRateCache.get(scope.tenantId)
+    if (!hit || hit.json !== json) {
+      hit = { json, rates: toRateTable(s.rates) }
+      this.tenantRateCache.set(scope.tenantId, hit)
+    }
+    return hit.rates
   }
 
   private rulesOf(settings: FulfillmentSettings): AllocationRules {
@@ -235,7 +284,7 @@ export class FulfillmentService {
     if (lines.length === 0) return null
     const locations = await this.inventory.allocationLocations(tx.db)
     const now = this.clock.now()
-    const allocator = await this.allocatorFor(locations, now)
+    const allocator = this.allocatorFor(locations, now, await this.ratesFor(tx, settings))
     const input = await this.toAllocationOrder(tx, order, lines, settings)
     let decision: AllocationDecision
     if (!input.destinationPrefecture) {
@@ -381,7 +430,7 @@ export class FulfillmentService {
       const settings = await this.settings(tx)
       const locations = await this.inventory.allocationLocations(tx.db)
       const now = this.clock.now()
-      const allocator = await this.allocatorFor(locations, now)
+      const allocator = this.allocatorFor(locations, now, await this.ratesFor(tx, settings))
       const work: Array<{ order: Order; lines: Array<{ orderLineId: string; sku: string; quantity: number }>; input: AllocationOrder }> = []
       for (const id of ids) {
         await this.lockOrder(tx, id)
@@ -607,6 +656,13 @@ export class FulfillmentService {
 /** The id's last 16 characters (80 random bits): fits every carrier's reference field. */
 export function labelRefOf(parcelId: string): string {
   return parcelId.slice(-16).toUpperCase()
+}
+
+/** The validated input as the allocator's table (bands as numbers). */
+function toRateTable(input: RateTableInput): RateTable {
+  const cool: Partial<Record<SizeBand, number>> = {}
+  for (const [band, yen] of Object.entries(input.coolSurcharge)) if (yen !== undefined) cool[Number(band) as SizeBand] = yen
+  return { carrier: input.carrier, tiers: input.tiers, lanes: input.lanes as RateTable['lanes'], coolSurcharge: cool, codFee: input.codFee }
 }
 
 function mergeBySku(lines: readonly ParcelLine[]): Array<{ sku: string; quantity: number }> {

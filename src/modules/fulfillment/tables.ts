@@ -60,7 +60,15 @@ export interface FulfillmentSettingsTable {
   updated_at: string
 }
 
+/** Installation-wide: the 3PL's rate table. */
+export interface ShippingRatesTable {
+  id: string
+  rates: string
+  updated_at: string
+}
+
 export interface FulfillmentTables {
+  shipping_rates: ShippingRatesTable
   allocations: AllocationsTable
   fulfillment_parcels: FulfillmentParcelsTable
   fulfillment_orders: FulfillmentOrdersTable

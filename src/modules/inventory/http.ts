@@ -1,8 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { AppError } from '../../platform/errors.js'
 import { ProblemSchema } from '../../platform/http/schemas.js'
 import { importStockCsv } from './import.js'
 import { ItemInput, LocationInput, StockDeltaInput, StockSnapshotInput } from './schemas.js'
@@ -81,20 +79,10 @@ export const inventoryHttp =
     })
   }
 
-/**
- * `/api/v1/operator`: the 3PL's installation-wide settings, behind the operator key
- * (KANDO_OPERATOR_KEY), not a brand's API key: brands read locations, only the operator changes them.
- */
-export const operatorHttp =
-  (deps: { inventory: InventoryService; operatorKey?: string }): FastifyPluginAsync =>
+/** `/api/v1/operator` (behind the operator key): the 3PL's locations; brands only read them. */
+export const operatorLocationsHttp =
+  (deps: { inventory: InventoryService }): FastifyPluginAsync =>
   async (app) => {
-    const expected = deps.operatorKey ? createHash('sha256').update(deps.operatorKey).digest() : undefined
-    app.addHook('onRequest', async (req) => {
-      if (!expected) throw new AppError('OPERATOR_API_DISABLED', 'not_allowed', 'The operator API is off: set KANDO_OPERATOR_KEY to use it.')
-      const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')
-      const given = m ? createHash('sha256').update(m[1]!).digest() : undefined
-      if (!given || !timingSafeEqual(given, expected)) throw new AppError('OPERATOR_KEY_INVALID', 'unauthorized', 'Send the operator key as "Authorization: Bearer <key>".')
-    })
     const r = app.withTypeProvider<ZodTypeProvider>()
     r.get('/locations', {
       schema: { tags: ['operator'], summary: 'Every location, active or not', response: { 200: z.object({ items: z.array(LocationOut) }) } },

@@ -5,7 +5,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type
 import { z } from 'zod'
 import type { Kando } from '../../kando.js'
 import { pingDb } from '../db/index.js'
-import { requireApiKey } from './auth.js'
+import { requireApiKey, requireOperatorKey } from './auth.js'
 import { strictJsonParser } from './json-body.js'
 import { errorToProblem, problem, sendProblem } from './problem.js'
 import { eventsHttp } from './events-http.js'
@@ -18,8 +18,8 @@ import { customersHttp } from '../../modules/customers/http.js'
 import { shopifyWebhookHttp } from '../../integrations/shopify/http.js'
 import { trackingHttp } from '../../modules/tracking/http.js'
 import { trackingPages } from '../../pages/tracking/routes.js'
-import { inventoryHttp, operatorHttp } from '../../modules/inventory/http.js'
-import { fulfillmentHttp } from '../../modules/fulfillment/http.js'
+import { inventoryHttp, operatorLocationsHttp } from '../../modules/inventory/http.js'
+import { fulfillmentHttp, operatorRatesHttp } from '../../modules/fulfillment/http.js'
 
 /** The whole HTTP surface of Kando (paths are stable API; see DESIGN.md). */
 export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
@@ -94,7 +94,14 @@ export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   )
-  await app.register(operatorHttp({ inventory: kando.inventory, operatorKey: kando.config.operatorKey }), { prefix: '/api/v1/operator' })
+  await app.register(
+    async (operator) => {
+      requireOperatorKey(operator, kando.config.operatorKey)
+      await operator.register(operatorLocationsHttp({ inventory: kando.inventory }))
+      await operator.register(operatorRatesHttp({ fulfillment: kando.fulfillment }))
+    },
+    { prefix: '/api/v1/operator' },
+  )
   await app.register(shopifyWebhookHttp(kando.shopify), { prefix: '/webhooks/shopify' })
   await app.register(providerWebhooks({ notifications: kando.notifications, tenants: kando.tenants, scope: kando.scope, publicUrl: kando.config.publicUrl }))
   await app.register(preferencePages({ db: kando.db, notifications: kando.notifications, customers: kando.customers, tenants: kando.tenants, scope: kando.scope }))

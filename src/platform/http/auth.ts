@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { AppError } from '../errors.js'
 import type { TenantDb } from '../tenancy.js'
@@ -26,5 +27,19 @@ export function requireApiKey(app: FastifyInstance, deps: { authenticate(key: st
     if (!tenant) throw new AppError('API_KEY_INVALID', 'unauthorized', 'The API key is unknown or was revoked.')
     request.tenant = tenant
     request.scope = deps.scope(tenant.id)
+  })
+}
+
+/**
+ * The 3PL operator's key (KANDO_OPERATOR_KEY) for installation-wide settings: compared by hash in
+ * constant time; with no key configured the operator API is off.
+ */
+export function requireOperatorKey(app: FastifyInstance, operatorKey: string | undefined): void {
+  const expected = operatorKey ? createHash('sha256').update(operatorKey).digest() : undefined
+  app.addHook('onRequest', async (req) => {
+    if (!expected) throw new AppError('OPERATOR_API_DISABLED', 'not_allowed', 'The operator API is off: set KANDO_OPERATOR_KEY to use it.')
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')
+    const given = m ? createHash('sha256').update(m[1]!).digest() : undefined
+    if (!given || !timingSafeEqual(given, expected)) throw new AppError('OPERATOR_KEY_INVALID', 'unauthorized', 'Send the operator key as "Authorization: Bearer <key>".')
   })
 }
