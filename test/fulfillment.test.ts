@@ -1,5 +1,7 @@
 import { parse } from 'csv-parse/sync'
 import iconv from 'iconv-lite'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DIALECTS } from './databases.js'
 import { sampleOrder, startTestServer, type TestServer } from './harness.js'
@@ -44,7 +46,7 @@ for (const dialect of DIALECTS) {
     const settings = (body: Record<string, unknown>, k = key) => call('PUT', '/api/v1/fulfillment/settings', body, k)
 
     beforeAll(async () => {
-      s = await startTestServer(dialect, { operatorKey: OPERATOR_KEY }, { clock })
+      s = await startTestServer(dialect, { operatorKey: OPERATOR_KEY, webhooksAllowPrivate: true }, { clock })
       expect(await s.kando.inventory.seedDemoNetwork()).toBe(11)
       key = (await s.kando.tenants.create({ slug: 'ful-a', name: '感動ストア' })).apiKey.key
       keyB = (await s.kando.tenants.create({ slug: 'ful-b', name: 'Other brand' })).apiKey.key
@@ -312,6 +314,34 @@ for (const dialect of DIALECTS) {
       await settings({ autoAllocate: false })
       await s.call('PUT', '/api/v1/operator/rates', { key: OPERATOR_KEY, body: { ...table('関東'), lanes: Object.fromEntries(regions.map((o) => [o, Object.fromEntries(regions.map((d) => [d, 'flat']))])) } })
     })
+
+    it('the warehouse can follow by webhook: allocation.created carries each parcel with its centre and lines', async () => {
+      const got: Array<{ body: string }> = []
+      const receiver = createServer((req, res) => {
+        let body = ''
+        req.on('data', (c) => (body += c))
+        req.on('end', () => {
+          got.push({ body })
+          res.writeHead(204).end()
+        })
+      })
+      await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r))
+      try {
+        const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/wms`
+        expect((await call('POST', '/api/v1/webhook-endpoints', { url, eventTypes: ['allocation.created', 'parcel.*'] })).status).toBe(201)
+        await new Promise((r) => setTimeout(r, 5_100)) // the endpoint cache holds 5 s
+        await snapshot('loc_fukuoka_kasuya', 60, [{ sku: 'HOOK-1', onHand: 4 }])
+        const o = await order([{ sku: 'HOOK-1', quantity: 2 }])
+        const a = (await call('POST', `/api/v1/orders/${o.id}/allocation`, {})).body
+        const created = await waitFor(async () => got.map((g) => JSON.parse(g.body)).find((e) => e.type === 'allocation.created' && e.data.orderId === o.id), 'the webhook')
+        expect(created.data.parcels).toEqual([{ id: a.parcels[0].id, locationId: 'loc_fukuoka_kasuya', shipDate: a.parcels[0].shipDate, lines: [expect.objectContaining({ sku: 'HOOK-1', quantity: 2 })] }])
+        await call('POST', `/api/v1/orders/${o.id}/cancel`, { reason: 'customer' })
+        const cancelled = await waitFor(async () => got.map((g) => JSON.parse(g.body)).find((e) => e.type === 'parcel.cancelled' && e.data.orderId === o.id), 'the cancellation webhook')
+        expect(cancelled.data).toMatchObject({ parcelId: a.parcels[0].id, locationId: 'loc_fukuoka_kasuya', reason: 'order_cancelled' })
+      } finally {
+        await new Promise((r) => receiver.close(r))
+      }
+    }, 60_000)
 
     it('brands are isolated: another brand sees none of this stock, parcels or allocations', async () => {
       expect((await call('GET', '/api/v1/stock?sku=ONE-A', undefined, keyB)).body.items).toEqual([])
