@@ -150,6 +150,20 @@ for (const dialect of DIALECTS) {
       await s.call('PUT', '/api/v1/operator/locations/loc_tiny', { key: OPERATOR_KEY, body: { name: '東京小型拠点', prefectureCode: '13', lat: 35.68, lon: 139.76, carriers: ['yamato'], cutoff: '09:00', dailyCapacity: 1, active: false } })
     })
 
+    it('capabilities: frozen goods only from a centre that can ship frozen, in their own parcel', async () => {
+      const items = await call('PUT', '/api/v1/inventory/items', { items: [{ sku: 'ICE-1', temperature: 'frozen', sizeBand: 80 }, { sku: 'DRY-1' }] })
+      expect(items.body.items.find((i: { sku: string }) => i.sku === 'ICE-1')).toMatchObject({ temperature: 'frozen', sizeBand: 80 })
+      expect((await call('PUT', '/api/v1/inventory/items', { items: [{ sku: 'X', sizeBand: 70 }] })).status).toBe(422)
+      // Chiba has both but no freezer; Kuki has a freezer.
+      await snapshot('loc_chiba_ichikawa', 70, [{ sku: 'ICE-1', onHand: 5 }, { sku: 'DRY-1', onHand: 5 }])
+      await snapshot('loc_saitama_kuki', 70, [{ sku: 'ICE-1', onHand: 5 }, { sku: 'DRY-1', onHand: 5 }])
+      const a = (await call('POST', `/api/v1/orders/${(await order([{ sku: 'ICE-1', quantity: 1 }, { sku: 'DRY-1', quantity: 1 }])).id}/allocation`, {})).body
+      expect(a.allocation.candidates.find((c: { kind: string; locations: string[] }) => c.kind === 'single' && c.locations[0] === 'loc_chiba_ichikawa').infeasible).toBe('ICE-1: no frozen capability')
+      const frozen = a.parcels.find((p: { temperature: string }) => p.temperature === 'frozen')
+      expect(frozen).toMatchObject({ locationId: 'loc_saitama_kuki', sizeBand: 80, lines: [expect.objectContaining({ sku: 'ICE-1' })] })
+      expect(a.parcels).toHaveLength(2) // frozen and ambient never share a box
+    })
+
     it('allocates on order.confirmed; cancellation releases the stock exactly once', async () => {
       await settings({ autoAllocate: true })
       await snapshot('loc_chiba_ichikawa', 1, [{ sku: 'AUTO-1', onHand: 3 }])
