@@ -293,8 +293,13 @@ export class FulfillmentService {
       const stock = await this.inventory.viewForAllocation(tx, input.lines.map((l) => l.sku), this.shipDays(locations, now))
       decision = allocator.allocate(input, stock, this.rulesOf(settings))
     }
-    const id = await this.record(tx, order, lines, decision, 'order', trigger, locations, skipped)
-    await this.syncOrderStatus(tx, orderId)
+    const { id, backordered } = await this.record(tx, order, lines, decision, 'order', trigger, locations, skipped)
+    // Every line still to ship now has a parcel unless something was backordered or had no SKU.
+    const covered = backordered === 0 && skipped.length === 0 && decision.parcels.length > 0
+    const target = covered ? 'allocated' : 'confirmed'
+    if ((order.status === 'confirmed' || order.status === 'allocated') && target !== order.status) {
+      await this.orders.transition(tx, orderId, target, { reason: covered ? 'allocated to fulfilment centres' : 'allocation undone', actor: 'allocation' })
+    }
     return id
   }
 
@@ -317,7 +322,7 @@ export class FulfillmentService {
   }
 
   /** Writes a decision: its parcels, their reservations and booked capacity, and its events. */
-  private async record(tx: TenantDb, order: Order, lines: Array<{ orderLineId: string; sku: string; quantity: number }>, decision: AllocationDecision, mode: string, trigger: string, locations: readonly Location[], skipped: string[] = []): Promise<string> {
+  private async record(tx: TenantDb, order: Order, lines: Array<{ orderLineId: string; sku: string; quantity: number }>, decision: AllocationDecision, mode: string, trigger: string, locations: readonly Location[], skipped: string[] = []): Promise<{ id: string; backordered: number }> {
     const now = this.clock.now().toISOString()
     const allocationId = newId('alc')
     const status = decision.parcels.length === 0 && decision.status !== 'infeasible' ? 'backordered' : decision.status
@@ -329,6 +334,7 @@ export class FulfillmentService {
     // Units of a SKU go to order lines in order (an order may list one SKU on two lines).
     const left = lines.map((l) => ({ ...l }))
     const parcels: Array<{ id: string; locationId: string; shipDate: string; lines: ParcelLine[] }> = []
+    const rows: Array<Omit<FulfillmentParcelsTable, 'tenant_id'>> = []
     for (const p of decision.parcels) {
       const id = newId('fpl')
       const parcelLines: ParcelLine[] = []
@@ -343,15 +349,16 @@ export class FulfillmentService {
           need -= take
         }
       }
-      await tx.insertInto('fulfillment_parcels', {
+      rows.push({
         id, order_id: order.id, allocation_id: allocationId, location_id: p.locationId, label_ref: labelRefOf(id), status: 'pending', temperature: p.temperature, size_band: p.sizeBand,
         ship_date: p.shipDate, delivery_date: p.deliveryDate, days_late: p.daysLate, shipping_cost: p.shippingCost, lines: toJson(parcelLines), short_lines: '[]',
         shipment_id: null, cancel_reason: null, acknowledged_at: null, shipped_at: null, cancelled_at: null, created_at: now, updated_at: now,
-      }).execute()
-      await this.inventory.reserve(tx, id, p.lines.map((l) => ({ sku: l.sku, locationId: p.locationId, quantity: l.quantity })))
-      const loc = locations.find((l) => l.id === p.locationId)!
-      await this.inventory.bookCapacity(tx.db, p.locationId, p.shipDate, 1, loc.dailyCapacity)
+      })
       parcels.push({ id, locationId: p.locationId, shipDate: p.shipDate, lines: parcelLines })
+    }
+    if (rows.length > 0) await tx.insertInto('fulfillment_parcels', rows).execute()
+    for (const p of decision.parcels.map((d, i) => ({ ...d, id: parcels[i]!.id }))) {
+      await this.inventory.reserve(tx, p.id, p.lines.map((l) => ({ sku: l.sku, locationId: p.locationId, quantity: l.quantity })))
     }
     // Whatever of the demand no parcel took waits: backorders in ship_available, everything when held.
     const backordered = lines.reduce((t, l) => t + l.quantity, 0) - decision.parcels.reduce((t, p) => t + p.lines.reduce((u, l) => u + l.quantity, 0), 0)
@@ -361,7 +368,13 @@ export class FulfillmentService {
       { type: 'allocation.created', subject: allocationId, data },
       ...(backordered > 0 ? [{ type: 'allocation.backordered', subject: allocationId, data }] : []),
     ])
-    return allocationId
+    // Capacity last: its row is shared by every brand shipping from the centre that day, so it is
+    // held locked for as short a time as the transaction allows.
+    for (const p of [...parcels].sort((a, b) => (a.locationId < b.locationId ? -1 : a.locationId > b.locationId ? 1 : 0))) {
+      const loc = locations.find((l) => l.id === p.locationId)!
+      await this.inventory.bookCapacity(tx.db, p.locationId, p.shipDate, 1, loc.dailyCapacity)
+    }
+    return { id: allocationId, backordered }
   }
 
   /** Cancels an order's parcels not yet shipped, giving their stock and capacity back exactly once. */
@@ -382,7 +395,8 @@ export class FulfillmentService {
       if (opts.emit !== false) await this.events.append(tx, 'parcel.cancelled', p.id, { parcelId: p.id, orderId, locationId: p.location_id, reason, wasPicking: p.status === 'picking' })
     }
     if (!opts.pendingOnly) await tx.updateTable('fulfillment_orders').set({ backordered_units: 0, updated_at: now }).where('order_id', '=', orderId).execute()
-    if (released > 0) await this.syncOrderStatus(tx, orderId)
+    // A re-allocation (emit: false) allocates right after and sets the status itself.
+    if (released > 0 && opts.emit !== false) await this.syncOrderStatus(tx, orderId)
     return released
   }
 
@@ -446,8 +460,10 @@ export class FulfillmentService {
       const summary = { orders: work.length, allocated: 0, partial: 0, backordered: 0, totalCost: result.totalCost, parcels: 0 }
       for (let i = 0; i < work.length; i++) {
         const d = result.decisions[i]!
-        await this.record(tx, work[i]!.order, work[i]!.lines, d, 'wave', 'wave', locations)
-        await this.syncOrderStatus(tx, work[i]!.order.id)
+        const { backordered } = await this.record(tx, work[i]!.order, work[i]!.lines, d, 'wave', 'wave', locations)
+        if (work[i]!.order.status === 'confirmed' && backordered === 0 && d.parcels.length > 0) {
+          await this.orders.transition(tx, work[i]!.order.id, 'allocated', { reason: 'allocated to fulfilment centres', actor: 'allocation' })
+        }
         if (d.status === 'allocated') summary.allocated++
         else if (d.status === 'partial') summary.partial++
         else summary.backordered++

@@ -243,28 +243,34 @@ export class InventoryService {
    */
   async reserve(tx: TenantDb, ref: string, entries: readonly StockEntry[]): Promise<void> {
     const now = this.clock.now().toISOString()
+    const moves: Movement[] = []
     for (const e of sortEntries(entries)) {
-      const res = await tx.updateTable('stock_levels')
+      const row = await tx.updateTable('stock_levels')
         .set((eb) => ({ reserved: eb('reserved', '+', e.quantity), updated_at: now }))
         .where('sku', '=', e.sku).where('location_id', '=', e.locationId)
         .where((eb) => eb(eb('on_hand', '-', eb.ref('reserved')), '>=', e.quantity))
+        .returning(['on_hand', 'reserved'])
         .executeTakeFirst()
-      if (Number(res.numUpdatedRows) !== 1) throw new StockRaced(`${e.sku} at ${e.locationId}`)
-      await this.ledger(tx, e, 'reserve', 0, e.quantity, ref, now)
+      if (!row) throw new StockRaced(`${e.sku} at ${e.locationId}`)
+      moves.push(movement(e, 'reserve', 0, e.quantity, row, ref, now))
     }
+    await this.ledgerRows(tx, moves)
   }
 
   /** Gives reserved units back (a cancelled or re-allocated parcel). */
   async release(tx: TenantDb, ref: string, entries: readonly StockEntry[]): Promise<void> {
     const now = this.clock.now().toISOString()
+    const moves: Movement[] = []
     for (const e of sortEntries(entries)) {
-      const res = await tx.updateTable('stock_levels')
+      const row = await tx.updateTable('stock_levels')
         .set((eb) => ({ reserved: eb('reserved', '-', e.quantity), updated_at: now }))
         .where('sku', '=', e.sku).where('location_id', '=', e.locationId).where('reserved', '>=', e.quantity)
+        .returning(['on_hand', 'reserved'])
         .executeTakeFirst()
-      if (Number(res.numUpdatedRows) !== 1) throw new AppError('STOCK_LEDGER_MISMATCH', 'conflict', `Cannot release ${e.quantity} of ${e.sku} at ${e.locationId}: not reserved.`)
-      await this.ledger(tx, e, 'release', 0, -e.quantity, ref, now)
+      if (!row) throw new AppError('STOCK_LEDGER_MISMATCH', 'conflict', `Cannot release ${e.quantity} of ${e.sku} at ${e.locationId}: not reserved.`)
+      moves.push(movement(e, 'release', 0, -e.quantity, row, ref, now))
     }
+    await this.ledgerRows(tx, moves)
   }
 
   /**
@@ -273,16 +279,19 @@ export class InventoryService {
    */
   async ship(tx: TenantDb, ref: string, entries: readonly (StockEntry & { shipped: number })[]): Promise<void> {
     const now = this.clock.now().toISOString()
+    const moves: Movement[] = []
     for (const e of sortEntries(entries)) {
-      const res = await tx.updateTable('stock_levels')
+      const row = await tx.updateTable('stock_levels')
         .set((eb) => ({ reserved: eb('reserved', '-', e.quantity), on_hand: eb('on_hand', '-', e.quantity), updated_at: now }))
         .where('sku', '=', e.sku).where('location_id', '=', e.locationId).where('reserved', '>=', e.quantity)
+        .returning(['on_hand', 'reserved'])
         .executeTakeFirst()
-      if (Number(res.numUpdatedRows) !== 1) throw new AppError('STOCK_LEDGER_MISMATCH', 'conflict', `Cannot ship ${e.quantity} of ${e.sku} at ${e.locationId}: not reserved.`)
-      if (e.shipped > 0) await this.ledger(tx, { ...e, quantity: e.shipped }, 'ship', -e.shipped, -e.shipped, ref, now)
+      if (!row) throw new AppError('STOCK_LEDGER_MISMATCH', 'conflict', `Cannot ship ${e.quantity} of ${e.sku} at ${e.locationId}: not reserved.`)
+      if (e.shipped > 0) moves.push(movement(e, 'ship', -e.shipped, -e.shipped, row, ref, now))
       const short = e.quantity - e.shipped
-      if (short > 0) await this.ledger(tx, { ...e, quantity: short }, 'short_pick', -short, -short, ref, now)
+      if (short > 0) moves.push(movement(e, 'short_pick', -short, -short, row, ref, now))
     }
+    await this.ledgerRows(tx, moves)
   }
 
   /** Books parcels on a location's ship day, within its daily capacity (shared by every brand). */
@@ -397,9 +406,13 @@ export class InventoryService {
     return (await q.executeTakeFirstOrThrow()) as StockLevelsTable
   }
 
-  private async ledger(tx: TenantDb, e: StockEntry, kind: string, onHandChange: number, reservedChange: number, ref: string, at: string): Promise<void> {
-    const row = await tx.selectFrom('stock_levels').select(['on_hand', 'reserved']).where('sku', '=', e.sku).where('location_id', '=', e.locationId).executeTakeFirstOrThrow()
-    await this.ledgerRow(tx, { sku: e.sku, locationId: e.locationId, kind, onHandChange, reservedChange, onHandAfter: Number(row.on_hand), reservedAfter: Number(row.reserved), seq: null, deltaKey: null, ref, at })
+  /** Ledger rows of one reservation, release or shipment, in one statement. */
+  private async ledgerRows(tx: TenantDb, moves: readonly Movement[]): Promise<void> {
+    if (moves.length === 0) return
+    await tx.insertInto('stock_movements', moves.map((m) => ({
+      id: newId('stm'), sku: m.sku, location_id: m.locationId, kind: m.kind, on_hand_change: m.onHandChange, reserved_change: m.reservedChange,
+      on_hand_after: m.onHandAfter, reserved_after: m.reservedAfter, seq: m.seq, delta_key: m.deltaKey, ref: m.ref, at: m.at,
+    }))).execute()
   }
 
   private async ledgerRow(tx: TenantDb, m: { sku: string; locationId: string; kind: string; onHandChange: number; reservedChange: number; onHandAfter: number; reservedAfter: number; seq: number | null; deltaKey: string | null; ref: string | null; at: string }): Promise<void> {
@@ -408,6 +421,24 @@ export class InventoryService {
       on_hand_after: m.onHandAfter, reserved_after: m.reservedAfter, seq: m.seq, delta_key: m.deltaKey, ref: m.ref, at: m.at,
     }).execute()
   }
+}
+
+interface Movement {
+  sku: string
+  locationId: string
+  kind: string
+  onHandChange: number
+  reservedChange: number
+  onHandAfter: number
+  reservedAfter: number
+  seq: number | null
+  deltaKey: string | null
+  ref: string | null
+  at: string
+}
+
+function movement(e: StockEntry, kind: string, onHandChange: number, reservedChange: number, after: { on_hand: number; reserved: number }, ref: string, at: string): Movement {
+  return { sku: e.sku, locationId: e.locationId, kind, onHandChange, reservedChange, onHandAfter: Number(after.on_hand), reservedAfter: Number(after.reserved), seq: null, deltaKey: null, ref, at }
 }
 
 function sortEntries<T extends StockEntry>(entries: readonly T[]): T[] {
