@@ -321,31 +321,16 @@ export class InventoryService {
    */
   async applySnapshot(scope: TenantDb, raw: unknown, ref: string | null = null): Promise<SyncResult> {
     const input = StockSnapshotInput.parse(raw)
-    await this.requireLocation(input.locationId)
-    return this.db.transaction(async (trx) => {
-      const tx = scope.with(trx)
-      const now = this.clock.now().toISOString()
-      const out: SyncResult = { applied: 0, stale: 0, overReserved: [] }
-      for (const item of [...input.items].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))) {
-        const row = await this.lockRow(tx, item.sku, input.locationId, now)
-        if (Number(row.snapshot_seq) >= input.seq) {
-          out.stale++
-          continue
-        }
-        const newer = await tx.selectFrom('stock_movements').select((eb) => eb.fn.sum<number>('on_hand_change').as('s'))
-          .where('sku', '=', item.sku).where('location_id', '=', input.locationId).where('kind', '=', 'delta').where('seq', '>', input.seq)
-          .executeTakeFirst()
-        const onHand = item.onHand + Number(newer?.s ?? 0)
-        const change = onHand - Number(row.on_hand)
-        await tx.updateTable('stock_levels').set({ on_hand: onHand, snapshot_seq: input.seq, updated_at: now })
-          .where('sku', '=', item.sku).where('location_id', '=', input.locationId).execute()
-        await this.ledgerRow(tx, { sku: item.sku, locationId: input.locationId, kind: 'snapshot', onHandChange: change, reservedChange: 0, onHandAfter: onHand, reservedAfter: Number(row.reserved), seq: input.seq, deltaKey: null, ref, at: now })
-        out.applied++
-        if (onHand < Number(row.reserved)) out.overReserved.push({ sku: item.sku, locationId: input.locationId, quantity: Number(row.reserved) - onHand })
-      }
-      // In the same transaction: the re-allocation it needs cannot be lost to a crash.
-      if (out.overReserved.length > 0) await this.events.append(tx, 'stock.over_reserved', input.locationId, { locationId: input.locationId, seq: input.seq, entries: out.overReserved })
-      return out
+    return this.syncRows(scope, input.locationId, input.seq, input.items, async (tx, item, row, now) => {
+      if (Number(row.snapshot_seq) >= input.seq) return 'stale'
+      const newer = await tx.selectFrom('stock_movements').select((eb) => eb.fn.sum<number>('on_hand_change').as('s'))
+        .where('sku', '=', item.sku).where('location_id', '=', input.locationId).where('kind', '=', 'delta').where('seq', '>', input.seq)
+        .executeTakeFirst()
+      const onHand = item.onHand + Number(newer?.s ?? 0)
+      await tx.updateTable('stock_levels').set({ on_hand: onHand, snapshot_seq: input.seq, updated_at: now })
+        .where('sku', '=', item.sku).where('location_id', '=', input.locationId).execute()
+      await this.ledgerRow(tx, { sku: item.sku, locationId: input.locationId, kind: 'snapshot', onHandChange: onHand - Number(row.on_hand), reservedChange: 0, onHandAfter: onHand, reservedAfter: Number(row.reserved), seq: input.seq, deltaKey: null, ref, at: now })
+      return { onHand, applied: true }
     })
   }
 
@@ -355,34 +340,43 @@ export class InventoryService {
    */
   async applyDelta(scope: TenantDb, raw: unknown): Promise<SyncResult> {
     const input = StockDeltaInput.parse(raw)
-    await this.requireLocation(input.locationId)
+    return this.syncRows(scope, input.locationId, input.seq, input.items, async (tx, item, row, now) => {
+      const deltaKey = `${input.locationId}:${input.seq}:${item.sku}`
+      if (await tx.selectFrom('stock_movements').select('id').where('delta_key', '=', deltaKey).executeTakeFirst()) return 'stale'
+      const included = Number(row.snapshot_seq) >= input.seq
+      const onHand = Number(row.on_hand) + (included ? 0 : item.delta)
+      if (!included) await tx.updateTable('stock_levels').set({ on_hand: onHand, updated_at: now }).where('sku', '=', item.sku).where('location_id', '=', input.locationId).execute()
+      await this.ledgerRow(tx, {
+        sku: item.sku, locationId: input.locationId, kind: included ? 'delta_superseded' : 'delta', onHandChange: included ? 0 : item.delta, reservedChange: 0,
+        onHandAfter: onHand, reservedAfter: Number(row.reserved), seq: input.seq, deltaKey, ref: input.reason ?? null, at: now,
+      })
+      return { onHand, applied: !included }
+    })
+  }
+
+  /**
+   * One WMS message in one transaction: each SKU's row locked in SKU order, changed by `apply`
+   * ('stale' when it changes nothing), and any row left with more reserved than on hand reported
+   * and announced (`stock.over_reserved`) in the same transaction, so the re-allocation it needs
+   * cannot be lost to a crash.
+   */
+  private async syncRows<I extends { sku: string }>(
+    scope: TenantDb, locationId: string, seq: number, items: readonly I[],
+    apply: (tx: TenantDb, item: I, row: StockLevelsTable, now: string) => Promise<'stale' | { onHand: number; applied: boolean }>,
+  ): Promise<SyncResult> {
+    await this.requireLocation(locationId)
     return this.db.transaction(async (trx) => {
       const tx = scope.with(trx)
       const now = this.clock.now().toISOString()
       const out: SyncResult = { applied: 0, stale: 0, overReserved: [] }
-      for (const item of [...input.items].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))) {
-        const row = await this.lockRow(tx, item.sku, input.locationId, now)
-        const deltaKey = `${input.locationId}:${input.seq}:${item.sku}`
-        const seen = await tx.selectFrom('stock_movements').select('id').where('delta_key', '=', deltaKey).executeTakeFirst()
-        if (seen) {
-          out.stale++
-          continue
-        }
-        const included = Number(row.snapshot_seq) >= input.seq
-        const onHand = Number(row.on_hand) + (included ? 0 : item.delta)
-        if (!included) {
-          await tx.updateTable('stock_levels').set({ on_hand: onHand, updated_at: now }).where('sku', '=', item.sku).where('location_id', '=', input.locationId).execute()
-        }
-        await this.ledgerRow(tx, {
-          sku: item.sku, locationId: input.locationId, kind: included ? 'delta_superseded' : 'delta', onHandChange: included ? 0 : item.delta, reservedChange: 0,
-          onHandAfter: onHand, reservedAfter: Number(row.reserved), seq: input.seq, deltaKey, ref: input.reason ?? null, at: now,
-        })
-        if (included) out.stale++
+      for (const item of [...items].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))) {
+        const row = await this.lockRow(tx, item.sku, locationId, now)
+        const r = await apply(tx, item, row, now)
+        if (r === 'stale' || !r.applied) out.stale++
         else out.applied++
-        if (onHand < Number(row.reserved)) out.overReserved.push({ sku: item.sku, locationId: input.locationId, quantity: Number(row.reserved) - onHand })
+        if (r !== 'stale' && r.onHand < Number(row.reserved)) out.overReserved.push({ sku: item.sku, locationId, quantity: Number(row.reserved) - r.onHand })
       }
-      // In the same transaction: the re-allocation it needs cannot be lost to a crash.
-      if (out.overReserved.length > 0) await this.events.append(tx, 'stock.over_reserved', input.locationId, { locationId: input.locationId, seq: input.seq, entries: out.overReserved })
+      if (out.overReserved.length > 0) await this.events.append(tx, 'stock.over_reserved', locationId, { locationId, seq, entries: out.overReserved })
       return out
     })
   }
