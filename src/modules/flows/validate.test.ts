@@ -171,6 +171,13 @@ describe('validateFlow rejects, pointing at the bad node', () => {
   })
 })
 
+describe('validateFlow with a malformed document', () => {
+  it('still reports missing targets of the well-formed steps beside the shape errors', () => {
+    expect(pointersOf(flow({ a: send('b'), b: { type: 'wait', for: 'P0D', next: 'gone' }, c: send('nowhere') }, { entry: 'start' })))
+      .toEqual(['/steps/b/for', '/entry', '/steps/c/next'])
+  })
+})
+
 describe('toPointer', () => {
   it('escapes ~ and / as RFC 6901 says', () => {
     expect(toPointer(['steps', 'a/b', 'c~d', 0])).toBe('/steps/a~1b/c~0d/0')

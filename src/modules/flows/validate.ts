@@ -13,7 +13,7 @@
  * - Limits: at most MAX_STEPS steps, predicates nested at most MAX_PREDICATE_DEPTH deep.
  */
 import type { z } from 'zod'
-import { flowSchema, type FlowDefinition, type Predicate, type Step } from './definition.js'
+import { flowSchema, stepSchema, type FlowDefinition, type Predicate, type Step } from './definition.js'
 
 export const MAX_STEPS = 200
 export const MAX_PREDICATE_DEPTH = 8
@@ -220,6 +220,28 @@ function cyclePath(start: string, succ: (id: string) => string[]): string[] {
 }
 
 /**
+ * Missing-target errors for a document whose shape failed, so one save shows those too: only
+ * for steps that are well formed on their own. Reachability and loops wait for a valid shape,
+ * since a malformed step's edges are unknown and would make those reports wrong.
+ */
+function referenceErrors(doc: unknown): FlowError[] {
+  if (typeof doc !== 'object' || doc === null) return []
+  const { steps, entry } = doc as { steps?: unknown; entry?: unknown }
+  if (typeof steps !== 'object' || steps === null || Array.isArray(steps)) return []
+  const has = (id: string) => Object.hasOwn(steps, id)
+  const errors: FlowError[] = []
+  if (typeof entry === 'string' && !has(entry)) errors.push({ pointer: '/entry', message: `entry step "${entry}" does not exist` })
+  for (const [id, raw] of Object.entries(steps)) {
+    const step = stepSchema.safeParse(raw)
+    if (!step.success) continue
+    for (const [field, target] of edges(step.data)) {
+      if (!has(target)) errors.push({ pointer: toPointer(['steps', id, ...field]), message: `step "${target}" does not exist` })
+    }
+  }
+  return errors
+}
+
+/**
  * Validates a flow document: shape, references, durations, event types, split shares,
  * reachability and loops. Returns every error found; never throws.
  * @example
@@ -228,7 +250,7 @@ function cyclePath(start: string, succ: (id: string) => string[]): string[] {
  */
 export function validateFlow(doc: unknown): FlowValidation {
   const parsed = flowSchema.safeParse(doc)
-  if (!parsed.success) return { ok: false, errors: issuesToErrors(parsed.error.issues) }
+  if (!parsed.success) return { ok: false, errors: [...issuesToErrors(parsed.error.issues), ...referenceErrors(doc)] }
   const errors = graphErrors(parsed.data)
   return errors.length > 0 ? { ok: false, errors } : { ok: true, flow: parsed.data }
 }
