@@ -8,6 +8,7 @@ import type { AllocationOrder, AllocationRules, Temperature } from '../../src/mo
 import { DEMO_LOCATIONS, type Location } from '../../src/modules/fulfillment/allocation/network.ts'
 import type { SizeBand } from '../../src/modules/fulfillment/allocation/rates.ts'
 import type { StockView } from '../../src/modules/fulfillment/allocation/solve.ts'
+import { mulberry32 } from '../../src/modules/tracking/simulator.ts'
 
 /**
  * Population of each prefecture, JIS order 01 北海道 … 47 沖縄県: 2020 Population Census of Japan
@@ -24,17 +25,8 @@ export const POPULATION_2020: readonly number[] = [
 /** The moment every instance is allocated at: a Thursday morning, before every centre's cut-off. */
 export const NOW = { date: '2026-11-26', time: '11:00' } as const
 
-/** mulberry32: small, fast, good enough for instance generation. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The simulator's seeded generator (mulberry32), so every generated instance draws the same way. */
+export const rng = mulberry32
 
 /** Index drawn with probability proportional to weights (cumulative array, binary search). */
 function sampler(weights: readonly number[], r: () => number): () => number {

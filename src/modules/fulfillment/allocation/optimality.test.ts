@@ -11,6 +11,7 @@ import { allocationMip } from './mip.js'
 import { DEMO_LOCATIONS } from './network.js'
 import { SIZE_BANDS } from './rates.js'
 import { createAllocator, type StockView } from './solve.js'
+import { mulberry32 } from '../../tracking/simulator.js'
 
 // `highs` is CommonJS: under NodeNext its default import types as the module, at run time it is the loader.
 const loader = ((highsModule as unknown as { default?: unknown }).default ?? highsModule) as typeof highsModule.default
@@ -22,16 +23,7 @@ beforeAll(async () => {
 
 const now = { date: '2026-11-26', time: '16:10' }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const rng = mulberry32
 
 function instance(seed: number, nOrders: number, nLocs: number) {
   const r = rng(seed)
