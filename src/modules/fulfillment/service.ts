@@ -295,11 +295,7 @@ export class FulfillmentService {
     }
     const { id, backordered } = await this.record(tx, order, lines, decision, 'order', trigger, locations, skipped)
     // Every line still to ship now has a parcel unless something was backordered or had no SKU.
-    const covered = backordered === 0 && skipped.length === 0 && decision.parcels.length > 0
-    const target = covered ? 'allocated' : 'confirmed'
-    if ((order.status === 'confirmed' || order.status === 'allocated') && target !== order.status) {
-      await this.orders.transition(tx, orderId, target, { reason: covered ? 'allocated to fulfilment centres' : 'allocation undone', actor: 'allocation' })
-    }
+    await this.followAllocation(tx, order, backordered === 0 && skipped.length === 0 && decision.parcels.length > 0)
     return id
   }
 
@@ -312,8 +308,14 @@ export class FulfillmentService {
     if (!order || (order.status !== 'confirmed' && order.status !== 'allocated')) return
     const { lines } = await this.demand(tx, order)
     const live = await tx.selectFrom('fulfillment_parcels').select('id').where('order_id', '=', orderId).where('status', 'in', ['pending', 'picking']).limit(1).executeTakeFirst()
-    const target = lines.length === 0 && live ? 'allocated' : 'confirmed'
-    if (target !== order.status) await this.orders.transition(tx, orderId, target, { reason: target === 'allocated' ? 'allocated to fulfilment centres' : 'allocation undone', actor: 'allocation' })
+    await this.followAllocation(tx, order, lines.length === 0 && !!live)
+  }
+
+  /** Moves a confirmed or allocated order to `allocated` when its parcels cover it, else back to `confirmed`. */
+  private async followAllocation(tx: TenantDb, order: Pick<Order, 'id' | 'status'>, covered: boolean): Promise<void> {
+    if (order.status !== 'confirmed' && order.status !== 'allocated') return
+    const target = covered ? 'allocated' : 'confirmed'
+    if (target !== order.status) await this.orders.transition(tx, order.id, target, { reason: covered ? 'allocated to fulfilment centres' : 'allocation undone', actor: 'allocation' })
   }
 
   private shipDays(locations: readonly Location[], at: Date): Map<string, string> {
@@ -461,9 +463,7 @@ export class FulfillmentService {
       for (let i = 0; i < work.length; i++) {
         const d = result.decisions[i]!
         const { backordered } = await this.record(tx, work[i]!.order, work[i]!.lines, d, 'wave', 'wave', locations)
-        if (work[i]!.order.status === 'confirmed' && backordered === 0 && d.parcels.length > 0) {
-          await this.orders.transition(tx, work[i]!.order.id, 'allocated', { reason: 'allocated to fulfilment centres', actor: 'allocation' })
-        }
+        await this.followAllocation(tx, work[i]!.order, backordered === 0 && d.parcels.length > 0)
         if (d.status === 'allocated') summary.allocated++
         else if (d.status === 'partial') summary.partial++
         else summary.backordered++
