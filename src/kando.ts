@@ -22,6 +22,7 @@ import { SmsSender, TwilioSmsProvider } from './modules/notifications/channels/s
 import { WebhookSender } from './modules/notifications/channels/webhook.js'
 import { InventoryService } from './modules/inventory/index.js'
 import { FulfillmentService } from './modules/fulfillment/index.js'
+import { CouponService } from './modules/coupons/index.js'
 
 /** Every service of one Kando process, wired once; HTTP and workers both use this. */
 export interface Kando {
@@ -41,6 +42,7 @@ export interface Kando {
   notifications: NotificationService
   inventory: InventoryService
   fulfillment: FulfillmentService
+  coupons: CouponService
   /** The data of one tenant: the only way modules reach tenant tables. */
   scope(tenantId: string): TenantDb
   /** Runs the job consumers in this process. */
@@ -99,13 +101,14 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
     const inventory = new InventoryService(db, clock, events)
     const fulfillment = new FulfillmentService(db, clock, events, orders, tracking, inventory, log)
     fulfillment.register()
+    const coupons = new CouponService(db, clock)
     await shopify.declare()
     await notifications.declare()
     await events.start({ work: false })
     let working = false
     let sweeper: NodeJS.Timeout | undefined
     return {
-      config, log, clock, db, queue, events, metrics, tenants, catalog, customers, orders, tracking, shopify, notifications, inventory, fulfillment,
+      config, log, clock, db, queue, events, metrics, tenants, catalog, customers, orders, tracking, shopify, notifications, inventory, fulfillment, coupons,
       scope: (tenantId) => new TenantDb(tenantId, db.kysely, db.dialect),
       async startWorker() {
         if (working) return

@@ -12,6 +12,7 @@ import { trackingMigrations } from './modules/tracking/migrations.js'
 import { notificationsMigrations } from './modules/notifications/migrations.js'
 import { inventoryMigrations } from './modules/inventory/migrations.js'
 import { fulfillmentMigrations } from './modules/fulfillment/migrations.js'
+import { couponsMigrations } from './modules/coupons/migrations.js'
 
 /** Every module's migrations; names start with a global sequence number so they apply in order. */
 export const allMigrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ export const allMigrations: Record<string, Migration> = {
   ...notificationsMigrations,
   ...inventoryMigrations,
   ...fulfillmentMigrations,
+  ...couponsMigrations,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => allMigrations }

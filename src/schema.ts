@@ -8,9 +8,10 @@ import type { TrackingTables } from './modules/tracking/tables.js'
 import type { NotificationsTables } from './modules/notifications/tables.js'
 import type { InventoryTables } from './modules/inventory/tables.js'
 import type { FulfillmentTables } from './modules/fulfillment/tables.js'
+import type { CouponsTables } from './modules/coupons/tables.js'
 
 /** The whole database, as Kysely sees it: each part is owned by the module that declares it. */
-export interface Database extends PlatformTables, TenantsTables, CatalogTables, CustomersTables, OrdersTables, ShopifyTables, TrackingTables, NotificationsTables, InventoryTables, FulfillmentTables {}
+export interface Database extends PlatformTables, TenantsTables, CatalogTables, CustomersTables, OrdersTables, ShopifyTables, TrackingTables, NotificationsTables, InventoryTables, FulfillmentTables, CouponsTables {}
 
 /** Names of the tables that belong to a tenant (they all carry tenant_id). */
 export type TenantTable = {

@@ -6,6 +6,7 @@ import { PageQuery, decodeCursor, page } from '../../platform/http/pagination.js
 import { ProblemSchema } from '../../platform/http/schemas.js'
 import type { Db } from '../../platform/db/index.js'
 import type { TenantDb } from '../../platform/tenancy.js'
+import { Tag, TraitKey, TraitValue } from './profile.js'
 import type { CustomerService } from './service.js'
 
 const CustomerOut = z.object({
@@ -66,5 +67,52 @@ export const customersHttp =
       await found(req.scope, req.params.id)
       const changed = await deps.db.transaction((trx) => deps.customers.recordConsent(req.scope.with(trx), req.params.id, req.body.channel, req.body.granted, req.body.source, req.body.evidence))
       return { changed, current: (await deps.customers.currentConsent(req.scope, req.params.id, req.body.channel)) ?? null }
+    })
+
+    // Tags and traits: what flows set and their conditions read. Keys and values follow the rules
+    // of CustomerService.addTag/setTrait; a trait set to null is removed (JSON merge patch).
+    const Profile = z.object({ tags: z.array(z.string()), traits: z.record(z.string(), TraitValue) }).meta({ id: 'CustomerProfile' })
+    const profile = async (scope: TenantDb, id: string) => ({ tags: await deps.customers.tags(scope, id), traits: { ...(await deps.customers.traits(scope, id)) } })
+    const TagParams = z.object({ id: z.string().max(100), tag: Tag })
+    r.get('/customers/:id/profile', {
+      schema: { tags: ['customers'], summary: "The customer's tags and traits", params: z.object({ id: z.string().max(100) }), response: { 200: Profile, 404: ProblemSchema } },
+    }, async (req) => {
+      await found(req.scope, req.params.id)
+      return profile(req.scope, req.params.id)
+    })
+    r.put('/customers/:id/tags/:tag', {
+      schema: {
+        tags: ['customers'], summary: 'Tag the customer (1–64 characters, URL-encoded); tagging twice changes nothing', params: TagParams,
+        response: { 200: z.object({ changed: z.boolean(), tags: z.array(z.string()) }), 404: ProblemSchema, 422: ProblemSchema },
+      },
+    }, async (req) => {
+      const changed = await deps.db.transaction((trx) => deps.customers.addTag(req.scope.with(trx), req.params.id, req.params.tag))
+      return { changed, tags: await deps.customers.tags(req.scope, req.params.id) }
+    })
+    r.delete('/customers/:id/tags/:tag', {
+      schema: {
+        tags: ['customers'], summary: 'Remove a tag from the customer; removing a tag it does not have changes nothing', params: TagParams,
+        response: { 200: z.object({ changed: z.boolean(), tags: z.array(z.string()) }), 404: ProblemSchema, 422: ProblemSchema },
+      },
+    }, async (req) => {
+      await found(req.scope, req.params.id)
+      const changed = await deps.db.transaction((trx) => deps.customers.removeTag(req.scope.with(trx), req.params.id, req.params.tag))
+      return { changed, tags: await deps.customers.tags(req.scope, req.params.id) }
+    })
+    r.put('/customers/:id/traits', {
+      schema: {
+        tags: ['customers'],
+        summary: 'Merge traits into the customer: each key is set (string ≤ 1000 characters, number, boolean), null removes it, keys not sent stay',
+        params: z.object({ id: z.string().max(100) }),
+        body: z.object({ traits: z.record(TraitKey, TraitValue).refine((t) => Object.keys(t).length <= 100, 'at most 100 traits per request') }).strict(),
+        response: { 200: Profile, 404: ProblemSchema, 422: ProblemSchema },
+      },
+    }, async (req) => {
+      await found(req.scope, req.params.id)
+      await deps.db.transaction(async (trx) => {
+        const tx = req.scope.with(trx)
+        for (const [key, value] of Object.entries(req.body.traits)) await deps.customers.setTrait(tx, req.params.id, key, value, 'api')
+      })
+      return profile(req.scope, req.params.id)
     })
   }

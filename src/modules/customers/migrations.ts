@@ -53,4 +53,31 @@ export const customersMigrations: Record<string, Migration> = {
       await db.schema.dropTable('customer_consents').execute()
     },
   },
+  '0015_customer_profile': {
+    async up(db: Kysely<any>) {
+      // The primary keys lead with (tenant, customer): reading one customer's profile is one range of each.
+      await db.schema
+        .createTable('customer_tags')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('tag', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('customer_tags_pk', ['tenant_id', 'customer_id', 'tag'])
+        .execute()
+      await db.schema
+        .createTable('customer_traits')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('customer_traits_pk', ['tenant_id', 'customer_id', 'key'])
+        .execute()
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('customer_traits').execute()
+      await db.schema.dropTable('customer_tags').execute()
+    },
+  },
 }

@@ -4,8 +4,10 @@ import { fromJson, toJson } from '../../platform/db/json.js'
 import type { EventBus } from '../../platform/events.js'
 import { newId } from '../../platform/ids.js'
 import { toE164 } from '../../platform/japan/phone.js'
+import { AppError } from '../../platform/errors.js'
 import type { TenantDb } from '../../platform/tenancy.js'
 import type { CustomerInput } from '../orders/schemas.js'
+import { Tag, TraitKey, TraitSource, TraitValue, checked } from './profile.js'
 import type { CustomerConsentsTable, CustomersTable } from './tables.js'
 
 export interface Customer {
@@ -177,6 +179,70 @@ export class CustomerService {
     if (opts.after) q = q.where('id', '<', opts.after)
     if (opts.email) q = q.where('email', '=', opts.email.trim().toLowerCase())
     return (await q.execute()).map(toCustomer)
+  }
+
+  // ------------------------------------------------------------------ tags and traits
+
+  /** The customer's tags, sorted (by UTF-16 code unit, the same on both databases). */
+  async tags(tx: TenantDb, customerId: string): Promise<string[]> {
+    const rows = await tx.selectFrom('customer_tags').select('tag').where('customer_id', '=', customerId).execute()
+    return rows.map((r) => r.tag).sort()
+  }
+
+  /**
+   * Tags the customer; true when the tag is new. Throws AppError CUSTOMER_TAG_INVALID for a bad tag
+   * (1–64 characters, no control characters, no space at either end) and CUSTOMER_NOT_FOUND.
+   */
+  async addTag(tx: TenantDb, customerId: string, tag: string): Promise<boolean> {
+    const t = checked(Tag, tag, 'CUSTOMER_TAG_INVALID', '/tag', 'tag')
+    await this.requireCustomer(tx, customerId)
+    const r = await tx.insertInto('customer_tags', { customer_id: customerId, tag: t, created_at: this.clock.now().toISOString() })
+      .onConflict((oc) => oc.columns(['tenant_id', 'customer_id', 'tag']).doNothing())
+      .executeTakeFirst()
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0
+  }
+
+  /** Removes a tag; true when the customer had it. */
+  async removeTag(tx: TenantDb, customerId: string, tag: string): Promise<boolean> {
+    const r = await tx.deleteFrom('customer_tags').where('customer_id', '=', customerId).where('tag', '=', tag).executeTakeFirst()
+    return Number(r.numDeletedRows) > 0
+  }
+
+  /**
+   * The customer's traits. The object has no prototype, so a key such as `constructor` that was
+   * never set reads as undefined rather than as Object's own member.
+   */
+  async traits(tx: TenantDb, customerId: string): Promise<Record<string, string | number | boolean | null>> {
+    const rows = await tx.selectFrom('customer_traits').select(['key', 'value']).where('customer_id', '=', customerId).orderBy('key').execute()
+    const out = Object.create(null) as Record<string, string | number | boolean | null>
+    for (const r of rows) out[r.key] = fromJson<string | number | boolean | null>(r.value, null)
+    return out
+  }
+
+  /**
+   * Sets (creates or replaces) one trait; `null` removes it, so a missing trait and a null one read
+   * the same (absent). `source` says who set it (`api`, `flow:<id>`). Throws AppError
+   * CUSTOMER_TRAIT_INVALID for a bad key (1–64 of A-Z a-z 0-9 _ . -), value (string over 1000
+   * characters, non-finite number) or source, and CUSTOMER_NOT_FOUND.
+   */
+  async setTrait(tx: TenantDb, customerId: string, key: string, value: string | number | boolean | null, source: string): Promise<void> {
+    const k = checked(TraitKey, key, 'CUSTOMER_TRAIT_INVALID', '/key', 'trait key')
+    const v = checked(TraitValue, value, 'CUSTOMER_TRAIT_INVALID', '/value', 'trait value')
+    const s = checked(TraitSource, source, 'CUSTOMER_TRAIT_INVALID', '/source', 'trait source')
+    await this.requireCustomer(tx, customerId)
+    if (v === null) {
+      await tx.deleteFrom('customer_traits').where('customer_id', '=', customerId).where('key', '=', k).execute()
+      return
+    }
+    const row = { value: toJson(v), source: s, updated_at: this.clock.now().toISOString() }
+    await tx.insertInto('customer_traits', { customer_id: customerId, key: k, ...row })
+      .onConflict((oc) => oc.columns(['tenant_id', 'customer_id', 'key']).doUpdateSet(row))
+      .execute()
+  }
+
+  private async requireCustomer(tx: TenantDb, customerId: string): Promise<void> {
+    const found = await tx.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst()
+    if (!found) throw new AppError('CUSTOMER_NOT_FOUND', 'not_found', `No customer with id ${customerId}.`)
   }
 }
 

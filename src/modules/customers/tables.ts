@@ -43,8 +43,30 @@ export interface CustomerConsentsTable {
   recorded_at: string
 }
 
+/** Labels a brand or its flows put on a customer (`vip`, `定期便`); flow conditions test them. */
+export interface CustomerTagsTable {
+  tenant_id: string
+  customer_id: string
+  tag: string
+  created_at: string
+}
+
+/** Named facts about a customer (`tier`, `nps.last`), set by flows or the API; one row per key. */
+export interface CustomerTraitsTable {
+  tenant_id: string
+  customer_id: string
+  key: string
+  /** JSON text: a string, number or boolean. */
+  value: string
+  /** Who set it last: `api`, `flow:<flow id>` … */
+  source: string
+  updated_at: string
+}
+
 export interface CustomersTables {
   customers: CustomersTable
   customer_external_ids: CustomerExternalIdsTable
   customer_consents: CustomerConsentsTable
+  customer_tags: CustomerTagsTable
+  customer_traits: CustomerTraitsTable
 }

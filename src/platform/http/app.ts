@@ -20,6 +20,7 @@ import { trackingHttp } from '../../modules/tracking/http.js'
 import { trackingPages } from '../../pages/tracking/routes.js'
 import { inventoryHttp, operatorLocationsHttp } from '../../modules/inventory/http.js'
 import { fulfillmentHttp, operatorRatesHttp } from '../../modules/fulfillment/http.js'
+import { couponsHttp } from '../../modules/coupons/http.js'
 
 /** The whole HTTP surface of Kando (paths are stable API; see DESIGN.md). */
 export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
@@ -90,6 +91,7 @@ export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
       await api.register(trackingHttp({ tracking: kando.tracking, now: () => kando.clock.now().toISOString() }))
       await api.register(inventoryHttp({ inventory: kando.inventory }))
       await api.register(fulfillmentHttp({ fulfillment: kando.fulfillment }))
+      await api.register(couponsHttp({ coupons: kando.coupons, db: kando.db }))
       await api.register(eventsHttp)
     },
     { prefix: '/api/v1' },
