@@ -52,6 +52,14 @@ function formatInstant(iso: string, locale: Locale, zone: string): string {
   return f.format(new Date(iso))
 }
 
+/** What a flow adds to a message beyond the order and parcel: a coupon, products, more links. */
+interface ContextExtras {
+  coupon?: MessageContext['coupon']
+  products?: MessageContext['products']
+  /** Merged over the computed links; an empty or missing value leaves the computed one. */
+  links?: Partial<MessageContext['links']>
+}
+
 /**
  * The data a template sees for one message, taken when the message is queued, so what is sent
  * describes the order and parcel as they were at the event (and a retry sends the same text).
@@ -65,6 +73,7 @@ export function buildContext(input: {
   refund?: { amount: number; currency: string; reason?: string | null } | null
   announcement?: MessageContext['announcement']
   links: MessageContext['links']
+  extras?: ContextExtras
 }): MessageContext {
   const { locale, order, shipment } = input
   const ctx: MessageContext = {
@@ -115,5 +124,31 @@ export function buildContext(input: {
     ctx.refund = { amount: formatMoney(input.refund.amount, input.refund.currency, locale), ...(input.refund.reason ? { reason: input.refund.reason } : {}) }
   }
   if (input.announcement) ctx.announcement = input.announcement
+  if (input.extras) addExtras(ctx, input.extras)
   return ctx
+}
+
+/** Copies a flow's extras into `ctx`, leaving out empty values so templates see them as absent. */
+function addExtras(ctx: MessageContext, extras: ContextExtras): void {
+  const { coupon, products, links } = extras
+  if (coupon?.code?.trim()) {
+    ctx.coupon = {
+      code: coupon.code.trim(),
+      ...(coupon.expiresAt ? { expiresAt: coupon.expiresAt } : {}),
+      ...(coupon.description ? { description: coupon.description } : {}),
+    }
+  }
+  const listed = (products ?? [])
+    .filter((p) => p.title?.trim())
+    .map((p) => ({
+      title: p.title,
+      ...(p.url ? { url: p.url } : {}),
+      ...(p.imageUrl ? { imageUrl: p.imageUrl } : {}),
+      ...(p.price ? { price: p.price } : {}),
+    }))
+  if (listed.length > 0) ctx.products = listed
+  if (links) {
+    const given = Object.entries(links).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== '')
+    ctx.links = { ...ctx.links, ...Object.fromEntries(given) }
+  }
 }

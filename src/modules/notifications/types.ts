@@ -28,6 +28,23 @@ export const MESSAGE_TYPES = {
   refund_issued: { category: 'transactional', trigger: 'refund.issued' },
   /** A brand's own announcement (sent through the API or, later, by flows). */
   marketing_announcement: { category: 'marketing', trigger: null },
+  // Sent by the built-in post-purchase flows (src/modules/flows), never directly by an event.
+  /** After delivery: thanks, and a word on unpacking and using the items. */
+  thank_you: { category: 'transactional', trigger: null },
+  /** Asks for a review of the delivered items (links.review, else links.tracking). */
+  review_request: { category: 'transactional', trigger: null },
+  /** "How likely are you to recommend …?" with a one-click 0–10 scale (links.nps). */
+  nps_survey: { category: 'transactional', trigger: null },
+  /** The parcel is late: an apology, optionally with a coupon. */
+  delay_apology: { category: 'transactional', trigger: null },
+  /** "Running out soon?": reorder the products. */
+  replenishment_reminder: { category: 'marketing', trigger: null },
+  /** Products that go with what the customer bought. */
+  cross_sell: { category: 'marketing', trigger: null },
+  /** After a long quiet spell (90 days): we miss you, optionally with a coupon. */
+  win_back: { category: 'marketing', trigger: null },
+  /** Nudges a first-time buyer towards a second order (F2), optionally with a coupon. */
+  second_purchase: { category: 'marketing', trigger: null },
 } as const satisfies Record<string, { category: MessageCategory; trigger: string | null }>
 export type MessageType = keyof typeof MESSAGE_TYPES
 export const MESSAGE_TYPE_NAMES = Object.keys(MESSAGE_TYPES) as MessageType[]
@@ -70,11 +87,33 @@ export interface MessageContext {
   return?: { number?: string }
   /** Free text for marketing_announcement. */
   announcement?: { title: string; body: string; ctaLabel?: string; ctaUrl?: string }
+  /** A coupon the message offers (delay_apology, win_back, second_purchase, …). */
+  coupon?: {
+    code: string
+    /** Preformatted date in the locale, e.g. 12月31日(水). */
+    expiresAt?: string
+    /** What it gives, in the locale, e.g. 全商品10%オフ. */
+    description?: string
+  }
+  /** The products a message is about: to reorder (replenishment), to go with a purchase (cross-sell). */
+  products?: Array<{
+    title: string
+    url?: string
+    imageUrl?: string
+    /** Preformatted in the locale, e.g. "¥1,780". */
+    price?: string
+  }>
   links: {
     /** The branded tracking page /t/:token. */
     tracking?: string
     /** Preference centre / unsubscribe page (marketing only). */
     unsubscribe?: string
+    /** Where the customer writes a review (review_request; without it the tracking page is used). */
+    review?: string
+    /** NPS survey base URL, without a query: each score links to `${nps}?score=N`, N = 0..10. */
+    nps?: string
+    /** The brand's shop, for reorder and browse buttons. */
+    shop?: string
   }
 }
 

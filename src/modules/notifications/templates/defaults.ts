@@ -1,7 +1,8 @@
 /**
  * The templates Kando ships for every message type × channel × locale. Email bodies are MJML
  * fragments (sections) with Liquid; LINE and SMS bodies are Liquid plain text. Every optional part
- * of the context sits inside `{% if %}` so a missing estimate or tracking link leaves no empty label.
+ * of the context sits inside `{% if %}` so a missing estimate, tracking link or coupon leaves no empty
+ * label or dead button.
  */
 import type { Locale, MessageType, TemplateSource } from '../types.js'
 import { LABELS, type Labels } from './labels.js'
@@ -103,12 +104,76 @@ function orderItems(locale: Locale): string {
 }
 
 /** What is in this parcel: the shipment's lines, else the order's. */
-function parcelItems(L: Labels): string {
+function parcelItems(L: Labels, title = L.shipmentItems): string {
   return `{% if shipment.lines.size > 0 %}${section(
-    [heading(L.shipmentItems), '<mj-table>', `{% for line in shipment.lines %}${shipmentLine}{% endfor %}`, '</mj-table>'].join('\n'),
+    [heading(title), '<mj-table>', `{% for line in shipment.lines %}${shipmentLine}{% endfor %}`, '</mj-table>'].join('\n'),
   )}{% elsif order.lines.size > 0 %}${section(
-    [heading(L.shipmentItems), '<mj-table>', `{% for line in order.lines %}${shipmentLine}{% endfor %}`, '</mj-table>'].join('\n'),
+    [heading(title), '<mj-table>', `{% for line in order.lines %}${shipmentLine}{% endfor %}`, '</mj-table>'].join('\n'),
   )}{% endif %}`
+}
+
+/** The items a message is about, by title: the shipment's lines, else the order's. */
+function boughtItems(L: Labels): string {
+  return parcelItems(L, L.purchasedItems)
+}
+
+/** The coupon as a dashed "ticket": code, what it gives, until when. Nothing without a code. */
+function couponBox(L: Labels): string {
+  return when(
+    'coupon.code',
+    section(
+      text(
+        [
+          '<div style="border:2px dashed {{ brand.color | color }};border-radius:8px;padding:16px;text-align:center">',
+          `<p style="margin:0;color:#6b7280;font-size:13px">${L.couponCode}</p>`,
+          '<p style="margin:4px 0 0;font-size:24px;font-weight:700;letter-spacing:0.06em">{{ coupon.code }}</p>',
+          '{% if coupon.description %}<p style="margin:8px 0 0">{{ coupon.description }}</p>{% endif %}',
+          `{% if coupon.expiresAt %}<p style="margin:4px 0 0;color:#6b7280;font-size:13px">${L.validUntil('{{ coupon.expiresAt }}')}</p>{% endif %}`,
+          '</div>',
+        ].join(''),
+      ),
+      '8px 28px',
+    ),
+  )
+}
+
+const IMG_TD = 'style="width:64px;padding:8px 14px 8px 0;vertical-align:top;border-bottom:1px solid #eeeeee"'
+const productRow =
+  `<tr>{% if product.imageUrl %}<td ${IMG_TD}><img src="{{ product.imageUrl }}" alt="" width="64" height="64" style="display:block;width:64px;height:64px;object-fit:cover;border:0;border-radius:6px"></td>{% endif %}` +
+  `<td ${TD}>{% if product.url %}<a href="{{ product.url }}">{{ product.title }}</a>{% else %}{{ product.title }}{% endif %}</td>` +
+  `{% if product.price %}<td ${TD_NUM}>{{ product.price }}</td>{% endif %}</tr>`
+
+/** The products a marketing message is about: picture, title (linked to its page), price. */
+function productList(title: string): string {
+  return when(
+    'products.size > 0',
+    section([heading(title), '<mj-table>', `{% for product in products %}${productRow}{% endfor %}`, '</mj-table>'].join('\n')),
+  )
+}
+
+const NPS_CELL =
+  '<td style="padding:0 2px"><a href="{{ links.nps }}?score={{ score }}" style="display:block;padding:10px 0;text-align:center;border:1px solid {{ brand.color | color }};border-radius:6px;color:{{ brand.color | color }};font-weight:700;text-decoration:none">{{ score }}</a></td>'
+
+/** Eleven one-click links, 0 to 10, each to `links.nps?score=N`. Nothing without links.nps. */
+function npsScale(L: Labels): string {
+  return when(
+    'links.nps',
+    section(
+      [
+        '<mj-table table-layout="fixed">',
+        `<tr>{% for score in (0..10) %}${NPS_CELL}{% endfor %}</tr>`,
+        `<tr><td colspan="6" style="padding:8px 0 0;text-align:left;color:#6b7280;font-size:12px">${L.npsLow}</td><td colspan="5" style="padding:8px 0 0;text-align:right;color:#6b7280;font-size:12px">${L.npsHigh}</td></tr>`,
+        '</mj-table>',
+      ].join('\n'),
+      '8px 28px',
+    ),
+  )
+}
+
+/** The review button: to links.review, else to the tracking page. */
+function reviewButton(L: Labels): string {
+  const to = (url: string) => section(`<mj-button href="{{ ${url} }}">${L.writeReview}</mj-button>`, '4px 28px')
+  return `{% if links.review %}${to('links.review')}{% elsif links.tracking %}${to('links.tracking')}{% endif %}`
 }
 
 const EST_JA = '{{ shipment.estimatedDelivery }}{% if shipment.timeSlot %}（{{ shipment.timeSlot }}）{% endif %}'
@@ -313,6 +378,179 @@ const JA: Record<MessageType, DefaultTemplates> = {
       body: '【{{ brand.name }}】{{ announcement.title }}{% if announcement.ctaUrl %}\n{{ announcement.ctaUrl }}{% endif %}{% if links.unsubscribe %}\n配信停止:{{ links.unsubscribe }}{% endif %}',
     },
   },
+  thank_you: {
+    email: {
+      subject: 'お買い上げいただき、ありがとうございます',
+      body: [
+        hero('ja', 'お買い上げありがとうございます', [
+          para('商品はお手元に届きましたか。このたびは数あるショップの中から{{ brand.name }}をお選びいただき、誠にありがとうございます。'),
+          para('開封の際は、商品に破損や不足がないかご確認ください。使い方やお手入れについてご不明な点がございましたら、どうぞお気軽にお問い合わせください。'),
+          para('お届けした商品が、毎日の暮らしのお役に立てましたら幸いです。'),
+        ]),
+        orderTable(jaL),
+        boughtItems(jaL),
+        button(jaL.viewOrder),
+      ].join(''),
+    },
+    line: {
+      headline: 'お買い上げありがとうございます',
+      body: `${GREETING.ja}\n商品はお手元に届きましたか。このたびは{{ brand.name }}をお選びいただき、誠にありがとうございます。\n使い方やお手入れについてご不明な点がございましたら、お気軽にお問い合わせください。`,
+    },
+    sms: {
+      body: '【{{ brand.name }}】商品はお手元に届きましたか。このたびはお買い上げいただき、誠にありがとうございました。',
+    },
+  },
+  review_request: {
+    email: {
+      subject: '【レビューのお願い】お届けした商品はいかがですか',
+      body: [
+        hero('ja', '商品のご感想をお聞かせください', [
+          para('先日は{{ brand.name }}でお買い物いただき、誠にありがとうございました。商品はお手元に届きましたか。'),
+          para('お使いいただいたご感想を、ぜひレビューでお聞かせください。いただいたお声は、今後の商品づくりやサービスの改善に役立ててまいります。'),
+        ]),
+        reviewButton(jaL),
+        orderTable(jaL),
+        boughtItems(jaL),
+      ].join(''),
+    },
+    line: {
+      headline: '商品のご感想をお聞かせください',
+      body: `${GREETING.ja}\n先日はお買い物いただき、誠にありがとうございました。商品はお手元に届きましたか。\nよろしければ、お使いいただいたご感想をレビューでお聞かせください。`,
+    },
+    sms: {
+      body: '【{{ brand.name }}】先日はご購入ありがとうございました。よろしければ商品のレビューをお聞かせください。{% if links.review %}\n{{ links.review }}{% elsif links.tracking %}\n{{ links.tracking }}{% endif %}',
+    },
+  },
+  nps_survey: {
+    email: {
+      subject: '【アンケートのお願い】{{ brand.name }}についてお聞かせください',
+      body: [
+        hero('ja', 'アンケートご協力のお願い', [
+          para('いつも{{ brand.name }}をご利用いただき、誠にありがとうございます。よりよいサービスをお届けするため、簡単なアンケートにご協力いただけますと幸いです。'),
+          para('<strong>ご友人やご家族に{{ brand.name }}をすすめる可能性はどのくらいありますか。</strong>'),
+          when('links.nps', para('0（まったくすすめない）から10（ぜひすすめたい）の中から、当てはまる数字をひとつお選びください。数字を押すだけで回答は完了します。')),
+        ]),
+        npsScale(jaL),
+      ].join(''),
+    },
+    line: {
+      headline: 'アンケートご協力のお願い',
+      body: `${GREETING.ja}\nいつも{{ brand.name }}をご利用いただき、誠にありがとうございます。\nご友人やご家族に{{ brand.name }}をすすめる可能性はどのくらいありますか。{% if links.nps %}0〜10の数字からお選びください。{% endif %}`,
+    },
+    sms: {
+      body: '【{{ brand.name }}】アンケートのお願い：ご友人やご家族に当店をすすめる可能性を0〜10でお聞かせください。{% if links.nps %}\n{{ links.nps }}{% endif %}',
+    },
+  },
+  delay_apology: {
+    email: {
+      subject: '【お詫び】お届けが遅れており、申し訳ございません',
+      body: [
+        hero('ja', 'お届けが遅れており、申し訳ございません', [
+          para('ご注文の商品のお届けが、当初のご案内より遅れております。楽しみにお待ちいただいているところ、ご迷惑をおかけしてしまい誠に申し訳ございません。'),
+          para(`{% if shipment.estimatedDelivery %}現在のお届け予定日は${EST_JA}です。{% else %}新しいお届け予定日がわかり次第、あらためてお知らせいたします。{% endif %}`),
+          when('coupon.code', para('お詫びのしるしとして、次回のお買い物でご利用いただけるクーポンをご用意いたしました。')),
+        ]),
+        couponBox(jaL),
+        button(jaL.trackParcel),
+        shipmentTable(jaL),
+        parcelItems(jaL),
+      ].join(''),
+    },
+    line: {
+      headline: 'お届けが遅れており、申し訳ございません',
+      body: `${GREETING.ja}\nご注文の商品のお届けが遅れており、ご迷惑をおかけして誠に申し訳ございません。{% if coupon.code %}\nお詫びのしるしとして、次回のお買い物でご利用いただけるクーポンをご用意いたしました。{% endif %}`,
+    },
+    sms: {
+      body: '【{{ brand.name }}】お届けが遅れており、申し訳ございません。{% if shipment.estimatedDelivery %}新しいお届け予定:{{ shipment.estimatedDelivery }}{% endif %}{% if coupon.code %}\nお詫びのクーポン:{{ coupon.code }}{% endif %}{% if links.tracking %}\n{{ links.tracking }}{% endif %}',
+    },
+  },
+  replenishment_reminder: {
+    email: {
+      subject: 'そろそろなくなる頃ではありませんか？',
+      body: [
+        hero('ja', 'そろそろなくなる頃ではありませんか', [
+          para('いつも{{ brand.name }}をご愛用いただき、誠にありがとうございます。'),
+          para('前回お求めいただいた商品が、そろそろなくなる頃ではないかと思いご案内いたしました。切らしてしまう前に、お早めのご注文をおすすめいたします。'),
+          when('coupon.code', para('ご注文の際は、下記のクーポンをご利用いただけます。')),
+        ]),
+        couponBox(jaL),
+        productList(jaL.lastOrderItems),
+        button(jaL.reorder, 'links.shop'),
+      ].join(''),
+    },
+    line: {
+      headline: 'そろそろなくなる頃ではありませんか',
+      body: `${GREETING.ja}\nいつもご愛用いただき、誠にありがとうございます。前回お求めいただいた商品が、そろそろなくなる頃ではありませんか。切らしてしまう前に、お早めのご注文がおすすめです。`,
+    },
+    sms: {
+      body: '【{{ brand.name }}】前回ご購入の商品、そろそろなくなる頃ではありませんか？{% if coupon.code %}クーポン:{{ coupon.code }}{% endif %}{% if links.shop %}\n{{ links.shop }}{% endif %}{% if links.unsubscribe %}\n配信停止:{{ links.unsubscribe }}{% endif %}',
+    },
+  },
+  cross_sell: {
+    email: {
+      subject: 'お買い上げの商品と相性のよいアイテムをご紹介します',
+      body: [
+        hero('ja', 'あわせて使いたいおすすめアイテム', [
+          para('先日は{{ brand.name }}をご利用いただき、誠にありがとうございました。'),
+          para('お買い上げいただいた商品と一緒にお使いいただくと、さらにお楽しみいただけるアイテムを選びました。ぜひご覧ください。'),
+          when('coupon.code', para('お買い物の際は、下記のクーポンをご利用いただけます。')),
+        ]),
+        productList(jaL.recommendedItems),
+        couponBox(jaL),
+        button(jaL.visitShop, 'links.shop'),
+      ].join(''),
+    },
+    line: {
+      headline: 'あわせて使いたいおすすめアイテム',
+      body: `${GREETING.ja}\n先日はご利用いただき、誠にありがとうございました。お買い上げの商品と一緒にお使いいただくと、さらにお楽しみいただけるアイテムをご紹介します。`,
+    },
+    sms: {
+      body: '【{{ brand.name }}】お買い上げの商品と相性のよいおすすめアイテムをご紹介します。{% if coupon.code %}クーポン:{{ coupon.code }}{% endif %}{% if links.shop %}\n{{ links.shop }}{% endif %}{% if links.unsubscribe %}\n配信停止:{{ links.unsubscribe }}{% endif %}',
+    },
+  },
+  win_back: {
+    email: {
+      subject: 'ご無沙汰しております。{{ brand.name }}です',
+      body: [
+        hero('ja', 'お久しぶりです', [
+          para('最後にご利用いただいてからしばらく経ちましたが、お変わりなくお過ごしでしょうか。'),
+          para('{{ brand.name }}では、またお客様にお会いできる日を心より楽しみにしております。'),
+          when('coupon.code', para('久しぶりのお買い物にお使いいただける、特別なクーポンをご用意いたしました。')),
+        ]),
+        couponBox(jaL),
+        productList(jaL.recommendedItems),
+        button(jaL.visitShop, 'links.shop'),
+      ].join(''),
+    },
+    line: {
+      headline: 'お久しぶりです',
+      body: `${GREETING.ja}\n最後にご利用いただいてからしばらく経ちましたが、お変わりなくお過ごしでしょうか。またのご利用を心よりお待ちしております。{% if coupon.code %}\n久しぶりのお買い物にお使いいただけるクーポンをご用意いたしました。{% endif %}`,
+    },
+    sms: {
+      body: '【{{ brand.name }}】ご無沙汰しております。またのご利用を心よりお待ちしております。{% if coupon.code %}クーポン:{{ coupon.code }}{% endif %}{% if links.shop %}\n{{ links.shop }}{% endif %}{% if links.unsubscribe %}\n配信停止:{{ links.unsubscribe }}{% endif %}',
+    },
+  },
+  second_purchase: {
+    email: {
+      subject: '{{ brand.name }}の商品はお楽しみいただけていますか',
+      body: [
+        hero('ja', '商品はお楽しみいただけていますか', [
+          para('このたびは初めて{{ brand.name }}をご利用いただき、誠にありがとうございました。お届けした商品は、お楽しみいただけていますでしょうか。'),
+          when('coupon.code', para('感謝の気持ちを込めて、2回目のお買い物でご利用いただけるクーポンをお贈りします。')),
+        ]),
+        couponBox(jaL),
+        productList(jaL.recommendedItems),
+        button(jaL.visitShop, 'links.shop'),
+      ].join(''),
+    },
+    line: {
+      headline: '商品はお楽しみいただけていますか',
+      body: `${GREETING.ja}\nこのたびは初めてご利用いただき、誠にありがとうございました。お届けした商品は、お楽しみいただけていますでしょうか。{% if coupon.code %}\n感謝の気持ちを込めて、2回目のお買い物でご利用いただけるクーポンをお贈りします。{% endif %}`,
+    },
+    sms: {
+      body: '【{{ brand.name }}】初めてのご購入ありがとうございました。{% if coupon.code %}次回使えるクーポン:{{ coupon.code }}{% else %}またのご利用をお待ちしております。{% endif %}{% if links.shop %}\n{{ links.shop }}{% endif %}{% if links.unsubscribe %}\n配信停止:{{ links.unsubscribe }}{% endif %}',
+    },
+  },
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -511,6 +749,179 @@ const EN: Record<MessageType, DefaultTemplates> = {
     line: { headline: '{{ announcement.title }}', body: '{{ announcement.body }}' },
     sms: {
       body: '{{ brand.name }}: {{ announcement.title }}{% if announcement.ctaUrl %} {{ announcement.ctaUrl }}{% endif %}{% if links.unsubscribe %} Opt out: {{ links.unsubscribe }}{% endif %}',
+    },
+  },
+  thank_you: {
+    email: {
+      subject: 'Thank you for choosing {{ brand.name }}',
+      body: [
+        hero('en', 'Thank you for your purchase', [
+          para('Has your order arrived? Thank you for choosing {{ brand.name }}.'),
+          para("When you unpack it, please check that everything is there and undamaged. If you have any questions about using or caring for your items, just get in touch: we're happy to help."),
+          para('We hope you enjoy them.'),
+        ]),
+        orderTable(enL),
+        boughtItems(enL),
+        button(enL.viewOrder),
+      ].join(''),
+    },
+    line: {
+      headline: 'Thank you for your purchase',
+      body: `${GREETING.en}\nHas your order arrived? Thank you for choosing {{ brand.name }}.\nIf you have any questions about using or caring for your items, just get in touch.`,
+    },
+    sms: {
+      body: '{{ brand.name }}: Has your order arrived? Thank you for choosing us. We hope you enjoy it!',
+    },
+  },
+  review_request: {
+    email: {
+      subject: 'How are you finding your order?',
+      body: [
+        hero('en', 'Tell us what you think', [
+          para('Thanks again for shopping with {{ brand.name }}. We hope your order arrived safely.'),
+          para("Now that you've had a chance to try it, would you leave a quick review? Your feedback helps us improve, and helps other customers choose."),
+        ]),
+        reviewButton(enL),
+        orderTable(enL),
+        boughtItems(enL),
+      ].join(''),
+    },
+    line: {
+      headline: 'Tell us what you think',
+      body: `${GREETING.en}\nThanks again for your order. Now that you've had a chance to try it, would you leave a quick review?`,
+    },
+    sms: {
+      body: '{{ brand.name }}: Thanks for your order! Could you spare a minute to review what you bought?{% if links.review %} {{ links.review }}{% elsif links.tracking %} {{ links.tracking }}{% endif %}',
+    },
+  },
+  nps_survey: {
+    email: {
+      subject: 'Quick question: would you recommend {{ brand.name }}?',
+      body: [
+        hero('en', 'One quick question', [
+          para("Thank you for shopping with {{ brand.name }}. We'd love to know how we're doing."),
+          para('<strong>How likely are you to recommend {{ brand.name }} to a friend or family member?</strong>'),
+          when('links.nps', para('Choose a number from 0 (not at all likely) to 10 (extremely likely). One click is all it takes.')),
+        ]),
+        npsScale(enL),
+      ].join(''),
+    },
+    line: {
+      headline: 'One quick question',
+      body: `${GREETING.en}\nHow likely are you to recommend {{ brand.name }} to a friend or family member?{% if links.nps %} Tap a number from 0 to 10.{% endif %}`,
+    },
+    sms: {
+      body: '{{ brand.name }}: How likely are you to recommend us to a friend, from 0 to 10?{% if links.nps %} {{ links.nps }}{% endif %}',
+    },
+  },
+  delay_apology: {
+    email: {
+      subject: "We're sorry: your order is running late",
+      body: [
+        hero('en', "We're sorry your order is late", [
+          para("Your order is taking longer to reach you than we said it would. We're truly sorry for the wait and the inconvenience."),
+          para(`{% if shipment.estimatedDelivery %}It should now arrive on ${EST_EN}.{% else %}We'll let you know the new delivery date as soon as we have it.{% endif %}`),
+          when('coupon.code', para("As an apology, here's a coupon for your next order.")),
+        ]),
+        couponBox(enL),
+        button(enL.trackParcel),
+        shipmentTable(enL),
+        parcelItems(enL),
+      ].join(''),
+    },
+    line: {
+      headline: "We're sorry your order is late",
+      body: `${GREETING.en}\nYour order is taking longer than expected. We're truly sorry for the wait.{% if coupon.code %}\nAs an apology, here's a coupon for your next order.{% endif %}`,
+    },
+    sms: {
+      body: '{{ brand.name }}: Sorry, your order is running late.{% if shipment.estimatedDelivery %} New estimate: {{ shipment.estimatedDelivery }}.{% endif %}{% if coupon.code %} Our apologies: code {{ coupon.code }}{% endif %}{% if links.tracking %} {{ links.tracking }}{% endif %}',
+    },
+  },
+  replenishment_reminder: {
+    email: {
+      subject: 'Running low? Time to restock',
+      body: [
+        hero('en', 'Running low?', [
+          para('Thanks for being a {{ brand.name }} customer.'),
+          para("It's been a little while since your last order, so you may be running low. Restock now so you don't run out."),
+          when('coupon.code', para('Use the code below at checkout.')),
+        ]),
+        couponBox(enL),
+        productList(enL.lastOrderItems),
+        button(enL.reorder, 'links.shop'),
+      ].join(''),
+    },
+    line: {
+      headline: 'Running low?',
+      body: `${GREETING.en}\nIt's been a little while since your last order, so you may be running low. Restock now so you don't run out.`,
+    },
+    sms: {
+      body: '{{ brand.name }}: Running low? Time to restock.{% if coupon.code %} Code: {{ coupon.code }}{% endif %}{% if links.shop %} {{ links.shop }}{% endif %}{% if links.unsubscribe %} Opt out: {{ links.unsubscribe }}{% endif %}',
+    },
+  },
+  cross_sell: {
+    email: {
+      subject: 'Picked to go with your last order',
+      body: [
+        hero('en', 'You might also like', [
+          para('Thanks again for your recent order from {{ brand.name }}.'),
+          para("We've picked a few things that go nicely with what you bought."),
+          when('coupon.code', para('Use the code below at checkout.')),
+        ]),
+        productList(enL.recommendedItems),
+        couponBox(enL),
+        button(enL.visitShop, 'links.shop'),
+      ].join(''),
+    },
+    line: {
+      headline: 'You might also like',
+      body: `${GREETING.en}\nThanks again for your recent order. We've picked a few things that go nicely with what you bought.`,
+    },
+    sms: {
+      body: '{{ brand.name }}: We picked a few things that go well with your last order.{% if coupon.code %} Code: {{ coupon.code }}{% endif %}{% if links.shop %} {{ links.shop }}{% endif %}{% if links.unsubscribe %} Opt out: {{ links.unsubscribe }}{% endif %}',
+    },
+  },
+  win_back: {
+    email: {
+      subject: 'We miss you at {{ brand.name }}',
+      body: [
+        hero('en', 'We miss you', [
+          para("It's been a while since your last visit, and we've missed you."),
+          para("We'd love to welcome you back to {{ brand.name }} whenever you're ready."),
+          when('coupon.code', para("Here's a special coupon to welcome you back.")),
+        ]),
+        couponBox(enL),
+        productList(enL.recommendedItems),
+        button(enL.visitShop, 'links.shop'),
+      ].join(''),
+    },
+    line: {
+      headline: 'We miss you',
+      body: `${GREETING.en}\nIt's been a while since your last visit, and we've missed you.{% if coupon.code %}\nHere's a special coupon to welcome you back.{% endif %}`,
+    },
+    sms: {
+      body: '{{ brand.name }}: We miss you!{% if coupon.code %} Come back with code {{ coupon.code }}.{% endif %}{% if links.shop %} {{ links.shop }}{% endif %}{% if links.unsubscribe %} Opt out: {{ links.unsubscribe }}{% endif %}',
+    },
+  },
+  second_purchase: {
+    email: {
+      subject: 'Enjoying your first order?',
+      body: [
+        hero('en', 'Enjoying your first order?', [
+          para("Thank you for your first order with {{ brand.name }}. We hope you're enjoying it."),
+          when('coupon.code', para("As a thank-you, here's a coupon for your next order.")),
+        ]),
+        couponBox(enL),
+        productList(enL.recommendedItems),
+        button(enL.visitShop, 'links.shop'),
+      ].join(''),
+    },
+    line: {
+      headline: 'Enjoying your first order?',
+      body: `${GREETING.en}\nThank you for your first order with {{ brand.name }}. We hope you're enjoying it.{% if coupon.code %}\nAs a thank-you, here's a coupon for your next order.{% endif %}`,
+    },
+    sms: {
+      body: '{{ brand.name }}: Thanks for your first order!{% if coupon.code %} Next time, use code {{ coupon.code }}.{% endif %}{% if links.shop %} {{ links.shop }}{% endif %}{% if links.unsubscribe %} Opt out: {{ links.unsubscribe }}{% endif %}',
     },
   },
 }

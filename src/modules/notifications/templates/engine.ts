@@ -12,7 +12,7 @@ import { DEFAULTS, defaultTemplateSource, type DefaultTemplates } from './defaul
 import { TemplateError } from './errors.js'
 import { LABELS } from './labels.js'
 import { emailLayout, type EmailLayout } from './layout.js'
-import { buttonBubble, flexBubble, textMessage } from './line.js'
+import { buttonBubble, flexBubble, scaleBubble, textMessage } from './line.js'
 import { cssColor, escapeHtml, httpUrl, oneLine, tidyText } from './text.js'
 
 export type TemplateChannel = 'email' | 'line' | 'sms'
@@ -219,6 +219,54 @@ function finishText(text: string): string {
   return tidyText(text.replace(/ ?<#?>(?=\s|$)/g, '').replace(/[ \t]{2,}/g, ' '))
 }
 
+/** Types whose default messages show the coupon (their copy introduces it). */
+const COUPON_TYPES: ReadonlySet<MessageType> = new Set(['delay_apology', 'replenishment_reminder', 'cross_sell', 'win_back', 'second_purchase'])
+/** Types whose default messages list `products`, under which heading. */
+const PRODUCT_LIST: Partial<Record<MessageType, 'lastOrderItems' | 'recommendedItems'>> = {
+  replenishment_reminder: 'lastOrderItems',
+  cross_sell: 'recommendedItems',
+  win_back: 'recommendedItems',
+  second_purchase: 'recommendedItems',
+}
+
+/** Five entries at most, then "and N more". */
+function cutList(items: string[], L: (typeof LABELS)[Locale]): string {
+  const shown = items.slice(0, 5)
+  if (items.length > 5) shown.push(L.moreItems(items.length - 5))
+  return shown.join('\n')
+}
+
+/** Where a LINE message's one button goes, by type; null when that link is missing or not http(s). */
+function lineButton(type: MessageType, ctx: MessageContext, L: (typeof LABELS)[Locale]): { label: string; uri: string } | null {
+  const to = (label: string, url: unknown) => {
+    const uri = httpUrl(url)
+    return uri ? { label, uri } : null
+  }
+  switch (type) {
+    case 'marketing_announcement':
+      return to(ctx.announcement?.ctaLabel || L.learnMore, ctx.announcement?.ctaUrl)
+    case 'replenishment_reminder':
+      return to(L.reorder, ctx.links.shop)
+    case 'cross_sell':
+    case 'win_back':
+    case 'second_purchase':
+      return to(L.visitShop, ctx.links.shop)
+    case 'review_request':
+      return to(L.writeReview, ctx.links.review) ?? to(L.writeReview, ctx.links.tracking)
+    case 'nps_survey':
+      return null // the score scale is the call to action
+    default:
+      return to(type.startsWith('shipment_') || type === 'delay_apology' ? L.trackParcel : L.viewOrder, ctx.links.tracking)
+  }
+}
+
+/** The NPS scale's eleven URIs (`${links.nps}?score=N`), or null without an http(s) links.nps. */
+function npsScale(ctx: MessageContext, L: (typeof LABELS)[Locale]): { uris: string[]; low: string; high: string } | null {
+  const base = httpUrl(ctx.links.nps)
+  if (!base) return null
+  return { uris: Array.from({ length: 11 }, (_, score) => `${base}?score=${score}`), low: L.npsLow, high: L.npsHigh }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /** Renders Kando's messages from default or tenant templates; one instance per process. */
@@ -418,16 +466,15 @@ export class TemplateEngine {
   private renderLine(type: MessageType, locale: Locale, ctx: MessageContext, override?: TemplateSource): LineMessage[] {
     const L = LABELS[locale]
     const isMarketing = MESSAGE_TYPES[type].category === 'marketing'
-    const tracking = httpUrl(ctx.links.tracking)
-    const button = isMarketing
-      ? httpUrl(ctx.announcement?.ctaUrl) && { label: ctx.announcement?.ctaLabel || L.learnMore, uri: httpUrl(ctx.announcement?.ctaUrl)! }
-      : tracking && { label: type.startsWith('shipment_') ? L.trackParcel : L.viewOrder, uri: tracking }
+    const button = lineButton(type, ctx, L)
+    const scale = type === 'nps_survey' ? npsScale(ctx, L) : null
 
     if (override) {
       const text = tidyText(this.renderText(override.body, ctx, '/body'))
       const messages: LineMessage[] = []
       if (text) messages.push(textMessage(text))
       if (button) messages.push(buttonBubble(locale === 'ja' ? 'こちらからご確認いただけます。' : 'Tap below for details.', button, ctx.brand.color))
+      if (scale) messages.push(scaleBubble(locale === 'ja' ? '0〜10の数字からお選びください。' : 'Tap a number from 0 to 10.', scale, ctx.brand.color))
       if (messages.length === 0) throw new TemplateError('MESSAGE_EMPTY', 'the LINE template rendered no text', '/body')
       return messages
     }
@@ -437,8 +484,8 @@ export class TemplateEngine {
     const body = tidyText(this.renderText(d.body, ctx, '/body'))
     const s = ctx.shipment
     const rows: Array<[string, string | undefined]> = []
-    if (!isMarketing) rows.push([L.orderNumber, ctx.order?.number])
-    if (s && type.startsWith('shipment_')) {
+    if (!isMarketing && type !== 'nps_survey') rows.push([L.orderNumber, ctx.order?.number])
+    if (s && (type.startsWith('shipment_') || type === 'delay_apology')) {
       rows.push([L.carrier, s.carrierName], [L.trackingNumber, s.trackingNumber])
       if (type !== 'shipment_delivered') rows.push([L.estimatedDelivery, s.estimatedDelivery], [L.timeSlot, s.timeSlot])
     }
@@ -448,10 +495,22 @@ export class TemplateEngine {
       if (lines.length > 5) shown.push(L.moreItems(lines.length - 5))
       rows.push([L.orderItems, shown.join('\n')], [L.total, ctx.order.total])
     }
+    if (type === 'thank_you' || type === 'review_request') {
+      const lines = s?.lines.length ? s.lines : (ctx.order?.lines ?? [])
+      rows.push([L.purchasedItems, cutList(lines.map((l) => `${l.title} × ${l.quantity}`), L)])
+    }
     if (type === 'return_received' || type === 'refund_issued') rows.push([L.returnNumber, ctx.return?.number])
     if (type === 'refund_issued') rows.push([L.refundAmount, ctx.refund?.amount])
+    const productsLabel = PRODUCT_LIST[type]
+    if (productsLabel && ctx.products?.length) {
+      const priced = (p: { title: string; price?: string }) => (p.price ? (locale === 'ja' ? `${p.title}（${p.price}）` : `${p.title} (${p.price})`) : p.title)
+      rows.push([L[productsLabel], cutList(ctx.products.map(priced), L)])
+    }
+    if (COUPON_TYPES.has(type) && ctx.coupon?.code) {
+      rows.push([L.couponCode, ctx.coupon.code], [L.couponDetails, ctx.coupon.description], [L.couponExpiry, ctx.coupon.expiresAt])
+    }
     const brand = ctx.brand.name
     const altText = [locale === 'ja' ? `【${brand}】${headline}` : `${brand}: ${headline}`, body].filter(Boolean).join('\n')
-    return [flexBubble({ brandName: brand, brandColor: ctx.brand.color, headline, body, rows, button: button || undefined }, altText)]
+    return [flexBubble({ brandName: brand, brandColor: ctx.brand.color, headline, body, rows, button: button ?? undefined, ...(scale ? { scale } : {}) }, altText)]
   }
 }

@@ -20,6 +20,21 @@ export interface Labels {
   trackParcel: string
   viewOrder: string
   learnMore: string
+  /** Item lists of the flow messages. */
+  purchasedItems: string
+  lastOrderItems: string
+  recommendedItems: string
+  couponCode: string
+  couponDetails: string
+  couponExpiry: string
+  /** The coupon's expiry line under the code. */
+  validUntil: (date: string) => string
+  /** Captions of the NPS scale's ends, with their number. */
+  npsLow: string
+  npsHigh: string
+  writeReview: string
+  reorder: string
+  visitShop: string
   /** "and 3 more items" after a cut list. */
   moreItems: (count: number) => string
   quantity: (n: number | string) => string
@@ -44,6 +59,18 @@ export const LABELS: Record<Locale, Labels> = {
     trackParcel: '配送状況を確認する',
     viewOrder: 'ご注文状況を確認する',
     learnMore: '詳しく見る',
+    purchasedItems: 'ご購入いただいた商品',
+    lastOrderItems: '前回ご購入いただいた商品',
+    recommendedItems: 'おすすめの商品',
+    couponCode: 'クーポンコード',
+    couponDetails: '特典内容',
+    couponExpiry: '有効期限',
+    validUntil: (date) => `有効期限：${date}`,
+    npsLow: '0：まったくすすめない',
+    npsHigh: '10：ぜひすすめたい',
+    writeReview: 'レビューを書く',
+    reorder: 'もう一度購入する',
+    visitShop: 'ショップを見る',
     moreItems: (count) => `ほか${count}点`,
     quantity: (n) => `数量 ${n}`,
   },
@@ -65,6 +92,18 @@ export const LABELS: Record<Locale, Labels> = {
     trackParcel: 'Track your parcel',
     viewOrder: 'View your order',
     learnMore: 'Learn more',
+    purchasedItems: 'What you bought',
+    lastOrderItems: 'From your last order',
+    recommendedItems: 'Picked for you',
+    couponCode: 'Coupon code',
+    couponDetails: 'Offer',
+    couponExpiry: 'Valid until',
+    validUntil: (date) => `Valid until ${date}`,
+    npsLow: '0 = Not at all likely',
+    npsHigh: '10 = Extremely likely',
+    writeReview: 'Write a review',
+    reorder: 'Reorder now',
+    visitShop: 'Visit the shop',
     moreItems: (count) => `and ${count} more`,
     quantity: (n) => `Qty ${n}`,
   },

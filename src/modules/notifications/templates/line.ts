@@ -18,6 +18,8 @@ export interface FlexInput {
   /** Label/value rows (order number, carrier, …); rows with an empty value are dropped. */
   rows: Array<[label: string, value: string | undefined]>
   button?: { label: string; uri: string }
+  /** A row of one-tap scores under the message (NPS: 0–10), each opening its own URI. */
+  scale?: { uris: string[]; low: string; high: string }
 }
 
 type Json = Record<string, unknown>
@@ -31,6 +33,7 @@ export function flexBubble(input: FlexInput, altText: string): LineMessage {
   const body: Json[] = []
   if (input.headline) body.push(txt(truncate(input.headline, 200), { weight: 'bold', size: 'lg', color: '#111111' }))
   if (input.body) body.push(txt(truncate(input.body, 2000), { size: 'sm', color: '#444444', margin: 'md' }))
+  if (input.scale && input.scale.uris.length > 0) body.push(scaleBox(input.scale, accent))
   if (rows.length > 0) {
     body.push({ type: 'separator', margin: 'lg' })
     body.push({
@@ -76,6 +79,45 @@ export function flexBubble(input: FlexInput, altText: string): LineMessage {
     }
   }
   return { type: 'flex', altText: truncate(altText.trim() || input.headline || input.brandName || '-', LINE_ALT_TEXT_MAX), contents: bubble }
+}
+
+/** Score cells in rows of at most six (eleven in one row are too small to tap), captions under them. */
+function scaleBox(scale: NonNullable<FlexInput['scale']>, accent: string): Json {
+  const cell = (uri: string, score: number): Json => ({
+    type: 'box',
+    layout: 'vertical',
+    flex: 1,
+    paddingTop: '8px',
+    paddingBottom: '8px',
+    cornerRadius: '6px',
+    borderWidth: '1px',
+    borderColor: accent,
+    action: { type: 'uri', label: String(score), uri },
+    contents: [txt(String(score), { size: 'sm', weight: 'bold', color: accent, align: 'center' })],
+  })
+  const cells = scale.uris.map(cell)
+  const rows: Json[] = []
+  for (let i = 0; i < cells.length; i += 6) rows.push({ type: 'box', layout: 'horizontal', spacing: 'xs', margin: 'sm', contents: cells.slice(i, i + 6) })
+  const captions: Json = {
+    type: 'box',
+    layout: 'horizontal',
+    margin: 'sm',
+    contents: [txt(truncate(scale.low, 40), { size: 'xxs', color: '#888888', flex: 1 }), txt(truncate(scale.high, 40), { size: 'xxs', color: '#888888', align: 'end', flex: 1 })],
+  }
+  return { type: 'box', layout: 'vertical', margin: 'lg', contents: [...rows, captions] }
+}
+
+/** The scale alone in a small bubble (follows an override's text message). */
+export function scaleBubble(prompt: string, scale: NonNullable<FlexInput['scale']>, brandColor?: string): LineMessage {
+  const accent = cssColor(brandColor, '#06c755')
+  return {
+    type: 'flex',
+    altText: truncate(prompt, LINE_ALT_TEXT_MAX),
+    contents: {
+      type: 'bubble',
+      body: { type: 'box', layout: 'vertical', contents: [txt(truncate(prompt, 200), { size: 'sm', color: '#444444' }), scaleBox(scale, accent)] },
+    },
+  }
 }
 
 /** A small bubble holding only a prompt and one link button (follows an override's text message). */
