@@ -22,6 +22,7 @@ import { SmsSender, TwilioSmsProvider } from './modules/notifications/channels/s
 import { WebhookSender } from './modules/notifications/channels/webhook.js'
 import { InventoryService } from './modules/inventory/index.js'
 import { FulfillmentService } from './modules/fulfillment/index.js'
+import { FlowService } from './modules/flows/index.js'
 import { CouponService } from './modules/coupons/index.js'
 
 /** Every service of one Kando process, wired once; HTTP and workers both use this. */
@@ -42,6 +43,7 @@ export interface Kando {
   notifications: NotificationService
   inventory: InventoryService
   fulfillment: FulfillmentService
+  flows: FlowService
   coupons: CouponService
   /** The data of one tenant: the only way modules reach tenant tables. */
   scope(tenantId: string): TenantDb
@@ -61,6 +63,8 @@ export interface KandoOptions {
   sweepMs?: number
   /** Replace channel clients (tests); by default they come from the configuration. */
   senders?: Partial<Senders>
+  /** How often the flow sweep looks for due timers when none is known to be sooner (default 250 ms). */
+  flowPollMs?: number
 }
 
 export async function createKando(config: Config, options: KandoOptions = {}): Promise<Kando> {
@@ -102,19 +106,23 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
     const fulfillment = new FulfillmentService(db, clock, events, orders, tracking, inventory, log)
     fulfillment.register()
     const coupons = new CouponService(db, clock)
+    const flows = new FlowService(db, clock, events, queue, { tenants, customers, orders, catalog, notifications, coupons }, log, { pollMs: options.flowPollMs ?? 250 })
+    flows.register()
     await shopify.declare()
     await notifications.declare()
+    await flows.declare()
     await events.start({ work: false })
     let working = false
     let sweeper: NodeJS.Timeout | undefined
     return {
-      config, log, clock, db, queue, events, metrics, tenants, catalog, customers, orders, tracking, shopify, notifications, inventory, fulfillment, coupons,
+      config, log, clock, db, queue, events, metrics, tenants, catalog, customers, orders, tracking, shopify, notifications, inventory, fulfillment, coupons, flows,
       scope: (tenantId) => new TenantDb(tenantId, db.kysely, db.dialect),
       async startWorker() {
         if (working) return
         working = true
         await shopify.work()
         await notifications.work()
+        await flows.work()
         await events.start({ work: true })
         // The watch sweep reads only shipments whose check time has come; its state is in the
         // database, so a restart simply carries on.
@@ -125,6 +133,7 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
       },
       async close() {
         if (sweeper) clearInterval(sweeper)
+        flows.stop()
         await tracking.flushActivity().catch((err) => log.error({ err }, 'activity flush failed'))
         await queue.stop()
         await notifications.close()

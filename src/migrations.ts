@@ -13,6 +13,7 @@ import { notificationsMigrations } from './modules/notifications/migrations.js'
 import { inventoryMigrations } from './modules/inventory/migrations.js'
 import { fulfillmentMigrations } from './modules/fulfillment/migrations.js'
 import { couponsMigrations } from './modules/coupons/migrations.js'
+import { flowsMigrations } from './modules/flows/migrations.js'
 
 /** Every module's migrations; names start with a global sequence number so they apply in order. */
 export const allMigrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ export const allMigrations: Record<string, Migration> = {
   ...notificationsMigrations,
   ...inventoryMigrations,
   ...fulfillmentMigrations,
+  ...flowsMigrations,
   ...couponsMigrations,
 }
 

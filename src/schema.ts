@@ -9,9 +9,10 @@ import type { NotificationsTables } from './modules/notifications/tables.js'
 import type { InventoryTables } from './modules/inventory/tables.js'
 import type { FulfillmentTables } from './modules/fulfillment/tables.js'
 import type { CouponsTables } from './modules/coupons/tables.js'
+import type { FlowsTables } from './modules/flows/tables.js'
 
 /** The whole database, as Kysely sees it: each part is owned by the module that declares it. */
-export interface Database extends PlatformTables, TenantsTables, CatalogTables, CustomersTables, OrdersTables, ShopifyTables, TrackingTables, NotificationsTables, InventoryTables, FulfillmentTables, CouponsTables {}
+export interface Database extends PlatformTables, TenantsTables, CatalogTables, CustomersTables, OrdersTables, ShopifyTables, TrackingTables, NotificationsTables, InventoryTables, FulfillmentTables, CouponsTables, FlowsTables {}
 
 /** Names of the tables that belong to a tenant (they all carry tenant_id). */
 export type TenantTable = {

@@ -88,6 +88,14 @@ export class EventBus {
     return events
   }
 
+  /** A tenant's past events in [from, to), oldest first, after the event id `after` (flow dry runs). */
+  async history(tx: TenantDb, q: { from: string; to: string; after?: string; limit: number; types?: string[] }): Promise<DomainEvent[]> {
+    let query = tx.selectFrom('events').selectAll().where('occurred_at', '>=', q.from).where('occurred_at', '<', q.to).orderBy('id').limit(q.limit)
+    if (q.after) query = query.where('id', '>', q.after)
+    if (q.types?.length) query = query.where('type', 'in', q.types)
+    return (await query.execute()).map(toEvent)
+  }
+
   private async deliver(consumer: Consumer, eventId: string, tenantId: string): Promise<void> {
     await this.db.transaction(async (trx) => {
       const tx = new TenantDb(tenantId, trx, this.db.dialect)

@@ -19,7 +19,9 @@
  * }
  * ```
  * - trigger: `event` (a domain event type from KNOWN_EVENT_TYPES, optional predicate on it),
- *   `segment_entered` (segment id), or `date_property` (`offset` after a customer date).
+ *   `segment_entered` (segment id), or `date_property` (`offset`, optional, after a customer date:
+ *   the last order, first order, last delivery, or `replenish_due_at` = the delivery plus the
+ *   shortest `replenishAfterDays` of the delivered products). A newer fact moves a pending entry.
  * - steps are a map id → step; `entry` names the first. Edges are `next`, `then`/`else`,
  *   `event.onTimeout` and `arms[].next`. An action with `next: null` (or none) ends the run.
  * - wait: exactly one of `for` (ISO 8601 duration), `until` (`{ time: 'HH:MM' }` or
@@ -142,7 +144,7 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() => z.union([
 export const triggerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('event'), type: eventType, filter: predicateSchema.optional() }),
   z.strictObject({ kind: z.literal('segment_entered'), segmentId: z.string().min(1) }),
-  z.strictObject({ kind: z.literal('date_property'), property: z.enum(['last_delivered_at', 'last_order_at', 'first_order_at']), offset: duration }),
+  z.strictObject({ kind: z.literal('date_property'), property: z.enum(['last_delivered_at', 'last_order_at', 'first_order_at', 'replenish_due_at']), offset: duration.optional() }),
 ])
 export type Trigger = z.infer<typeof triggerSchema>
 

@@ -6,3 +6,8 @@ export {
 } from './definition.js'
 export { validateFlow, toPointer, MAX_STEPS, MAX_PREDICATE_DEPTH, MAX_HOLDOUT_SHARE, type FlowError, type FlowValidation } from './validate.js'
 export { splitArm, stickyPoint, type SplitArm, type SplitAssignment } from './sticky.js'
+export { FlowService, DEFAULT_FLOW_SETTINGS, STEP_QUEUE, type Flow, type FlowRun, type FlowSettings, type FlowStats, type FlowStatus } from './service.js'
+export { BUILTIN_FLOWS, BUILTIN_KEYS, builtinFlow, type BuiltinKey, type BuiltinOptions } from './builtin.js'
+export { advance, evaluate, waitEnd, onAwaitedEvent, type Facts, type RunState, type StepPort, type ActionResult } from './interpreter.js'
+export { simulate, type DryRunReport } from './dry-run.js'
+export { flowsHttp } from './http.js'

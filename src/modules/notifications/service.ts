@@ -9,7 +9,7 @@ import { newId, newToken } from '../../platform/ids.js'
 import type { Queue } from '../../platform/queue/types.js'
 import type { SecretBox } from '../../platform/secrets.js'
 import { TenantDb } from '../../platform/tenancy.js'
-import type { CustomerService } from '../customers/index.js'
+import type { Customer, CustomerService } from '../customers/index.js'
 import type { Order, OrderService } from '../orders/service.js'
 import type { TenantService } from '../tenants/index.js'
 import type { TrackingService } from '../tracking/index.js'
@@ -117,6 +117,8 @@ export interface PrepareRequest {
   announcement?: MessageContext['announcement']
   /** The order, when the caller has just read it. */
   loaded?: Order
+  /** What a flow adds: a coupon it issued, the products the message is about, extra links. */
+  extras?: { coupon?: MessageContext['coupon']; products?: MessageContext['products']; links?: Partial<MessageContext['links']> }
 }
 
 /**
@@ -246,16 +248,7 @@ export class NotificationService {
       // Events that arrive together (a carrier file, a catch-up) must not tell of a delay after the delivery.
       choice = { channel: null, reasons: ['superseded: the parcel was delivered before this message was decided'] }
     } else {
-      const configured = new Set<CustomerChannel>(['email'])
-      if (credentials.line) configured.add('line')
-      if (credentials.sms) configured.add('sms')
-      const suppressed = await this.suppressedChannels(tx, reach)
-      const consent: Partial<Record<CustomerChannel, boolean>> = {}
-      if (customer && category === 'marketing') {
-        for (const [ch, c] of Object.entries(await this.customers.consents(tx, customer.id))) consent[ch as CustomerChannel] = c.granted
-      }
-      const preferred = customer ? ((await tx.selectFrom('notification_preferences').select('preferred_channel').where('customer_id', '=', customer.id).executeTakeFirst())?.preferred_channel as CustomerChannel | null | undefined) : null
-      choice = chooseChannel({ category, order: p.channel ? [p.channel] : settings.channelOrder, preferred: p.channel ? null : preferred, reach, configured, consent, suppressed })
+      choice = await this.choose(tx, { category, customer, reach, channel: p.channel, settings, credentials })
     }
     if (!choice.channel) {
       status = 'skipped'
@@ -292,7 +285,7 @@ export class NotificationService {
     const utm = (url: string) => `${url}?utm_source=kando&utm_medium=${channel ?? 'none'}&utm_campaign=${p.type}&m=${id}`
     const ctx = buildContext({
       locale, brand: this.brandFacts(tenant, settings), customer: customer ?? (order?.email ? { email: order.email, firstName: null, lastName: null } : null),
-      order, shipment, refund: p.refund ?? null, announcement: p.announcement,
+      order, shipment, refund: p.refund ?? null, announcement: p.announcement, ...(p.extras ? { extras: p.extras } : {}),
       links: { ...(order ? { tracking: utm(`${this.config.publicUrl}/t/${order.trackingToken}`) } : {}), ...(unsubscribe ? { unsubscribe } : {}) },
     })
     const payload: Payload = { ctx, ...(unsubscribe && channel === 'email' ? { oneClick: `${unsubscribe}/unsubscribe` } : {}) }
@@ -313,6 +306,64 @@ export class NotificationService {
       await this.queue.send(tx.db, SEND_QUEUE, { messageId: id, tenantId: tx.tenantId }, sendAfter > now ? { startAfter: sendAfter } : undefined)
     }
     return { message: toMessage(row), duplicate: false }
+  }
+
+  /** The channel a message would go by (configured, reachable, not suppressed, consented), with the reasons when none. */
+  private async choose(tx: TenantDb, f: { category: MessageCategory; customer: Customer | undefined; reach: { email: string | null; line: string | null; sms: string | null }; channel?: CustomerChannel; settings: NotificationSettings; credentials: ChannelCredentials }): Promise<ChannelChoice> {
+    const configured = new Set<CustomerChannel>(['email'])
+    if (f.credentials.line) configured.add('line')
+    if (f.credentials.sms) configured.add('sms')
+    const suppressed = await this.suppressedChannels(tx, f.reach)
+    const consent: Partial<Record<CustomerChannel, boolean>> = {}
+    if (f.customer && f.category === 'marketing') {
+      for (const [ch, c] of Object.entries(await this.customers.consents(tx, f.customer.id))) consent[ch as CustomerChannel] = c.granted
+    }
+    const preferred = f.customer ? ((await tx.selectFrom('notification_preferences').select('preferred_channel').where('customer_id', '=', f.customer.id).executeTakeFirst())?.preferred_channel as CustomerChannel | null | undefined) : null
+    return chooseChannel({ category: f.category, order: f.channel ? [f.channel] : f.settings.channelOrder, preferred: f.channel ? null : preferred, reach: f.reach, configured, consent, suppressed })
+  }
+
+  /** Which channel a message would go by now, deciding nothing and writing nothing (flow dry runs). */
+  async decideChannel(tx: TenantDb, p: { type: MessageType; customerId: string; orderId?: string | null; channel?: CustomerChannel }): Promise<{ channel: CustomerChannel | null; reason: string | null }> {
+    const { settings, credentials } = await this.settingsOf(tx)
+    if (settings.disabledTypes.includes(p.type)) return { channel: null, reason: `${p.type} is switched off for this brand` }
+    const customer = await this.customers.get(tx, p.customerId)
+    const order = p.orderId ? await this.orders.get(tx, p.orderId, { history: false }) : undefined
+    const reach = { email: customer?.email ?? order?.email ?? null, line: customer?.lineUserId ?? null, sms: customer?.phone ?? order?.phone ?? null }
+    const choice = await this.choose(tx, { category: MESSAGE_TYPES[p.type].category as MessageCategory, customer, reach, channel: p.channel, settings, credentials })
+    return choice.channel ? { channel: choice.channel, reason: null } : { channel: null, reason: choice.reasons.join('; ') }
+  }
+
+  /** Messages of a category decided for a customer since an instant and not skipped (smart sending). */
+  async recentCount(tx: TenantDb, customerId: string, category: MessageCategory, since: string): Promise<number> {
+    const r = await tx.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('customer_id', '=', customerId).where('category', '=', category).where('created_at', '>=', since)
+      .where('status', 'in', ['queued', 'sending', 'sent', 'delivered', 'opened', 'clicked']).executeTakeFirst()
+    return Number(r?.n ?? 0)
+  }
+
+  /**
+   * A signed call to one of the brand's registered webhook endpoints (flow webhook actions): queued
+   * like any webhook delivery, once per `key`. An unregistered URL is refused: its secret signs the call.
+   */
+  async queueWebhook(tx: TenantDb, w: { url: string; key: string; event: { id: string; type: string; occurredAt: string; subject: string; data: Record<string, unknown> } }): Promise<{ queued: true; messageId: string } | { queued: false; reason: string }> {
+    const endpoint = (await this.endpoints(tx)).find((e) => e.url === w.url)
+    if (!endpoint) return { queued: false, reason: `no active webhook endpoint for ${w.url}` }
+    const now = this.clock.now().toISOString()
+    const id = newId('msg')
+    const payload: Payload = { endpointId: endpoint.id, event: w.event }
+    const key = dedupeKey('webhook', w.key, endpoint.id)
+    const res = await tx.insertInto('messages', {
+      id, customer_id: null, type: 'webhook', category: 'transactional', channel: 'webhook', locale: 'ja', subject_ref: w.key,
+      dedupe_key: key, recipient: endpoint.url, status: 'queued', reason: null, payload: toJson(payload),
+      event_id: null, order_id: null, shipment_id: null, send_after: now, attempts: 0, summary: w.event.type, provider_id: null,
+      created_at: now, updated_at: now, sent_at: null,
+    }).onConflict((oc) => oc.columns(['tenant_id', 'dedupe_key']).doNothing()).executeTakeFirst()
+    if (Number(res.numInsertedOrUpdatedRows ?? 0) !== 1) {
+      const other = await tx.selectFrom('messages').select('id').where('dedupe_key', '=', key).executeTakeFirstOrThrow()
+      return { queued: true, messageId: other.id }
+    }
+    await this.queue.send(tx.db, SEND_QUEUE, { messageId: id, tenantId: tx.tenantId })
+    return { queued: true, messageId: id }
   }
 
   /** `POST /api/v1/messages`: a message asked for through the API. */

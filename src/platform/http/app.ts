@@ -21,6 +21,7 @@ import { trackingPages } from '../../pages/tracking/routes.js'
 import { inventoryHttp, operatorLocationsHttp } from '../../modules/inventory/http.js'
 import { fulfillmentHttp, operatorRatesHttp } from '../../modules/fulfillment/http.js'
 import { couponsHttp } from '../../modules/coupons/http.js'
+import { flowsHttp } from '../../modules/flows/http.js'
 
 /** The whole HTTP surface of Kando (paths are stable API; see DESIGN.md). */
 export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
@@ -92,6 +93,7 @@ export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
       await api.register(inventoryHttp({ inventory: kando.inventory }))
       await api.register(fulfillmentHttp({ fulfillment: kando.fulfillment }))
       await api.register(couponsHttp({ coupons: kando.coupons, db: kando.db }))
+      await api.register(flowsHttp({ flows: kando.flows }))
       await api.register(eventsHttp)
     },
     { prefix: '/api/v1' },

@@ -167,13 +167,14 @@ export class PgBossQueue implements Queue {
     return res.rows as Array<{ name: string; state: string; count: number }>
   }
 
-  async drain(timeoutMs = 60_000): Promise<void> {
+  async drain(timeoutMs = 60_000, names?: string[]): Promise<void> {
     await this.start()
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const res = await this.db.pool!.query(
         `select count(*)::int as n from ${SCHEMA}.job
-         where (state in ('created', 'retry') and start_after <= now()) or state = 'active'`,
+         where ((state in ('created', 'retry') and start_after <= now()) or state = 'active')${names ? ' and name = any($1)' : ''}`,
+        names ? [names] : [],
       )
       const n = res.rows[0].n as number
       if (n === 0) return

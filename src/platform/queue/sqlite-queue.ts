@@ -242,15 +242,16 @@ export class SqliteQueue implements Queue {
     return rows.map((r) => ({ name: r.name, state: r.state, count: Number(r.count) }))
   }
 
-  async drain(timeoutMs = 30_000): Promise<void> {
+  async drain(timeoutMs = 30_000, names?: string[]): Promise<void> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const now = this.clock.now().getTime()
-      const pending = await this.db.kysely
+      let query = this.db.kysely
         .selectFrom('jobs')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where((eb) => eb.or([eb.and([eb('state', '=', 'created'), eb('start_after', '<=', now)]), eb('state', '=', 'active')]))
-        .executeTakeFirstOrThrow()
+      if (names) query = query.where('name', 'in', names)
+      const pending = await query.executeTakeFirstOrThrow()
       if (Number(pending.n) === 0) return
       if (Date.now() > deadline) throw new Error(`Queue not drained after ${timeoutMs} ms (${pending.n} jobs pending)`)
       this.wake?.()

@@ -66,6 +66,6 @@ export interface Queue {
   retryDead(name?: string): Promise<number>
   /** Counts of jobs by queue and state (metrics, CLI). */
   counts(): Promise<Array<{ name: string; state: string; count: number }>>
-  /** Resolves when no job is waiting (due now) or running; for tests and the demo. */
-  drain(timeoutMs?: number): Promise<void>
+  /** Resolves when no job (of the named queues, or of any) is waiting (due now) or running; for tests and the demo. */
+  drain(timeoutMs?: number, names?: string[]): Promise<void>
 }
