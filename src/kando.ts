@@ -106,7 +106,7 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
     const fulfillment = new FulfillmentService(db, clock, events, orders, tracking, inventory, log)
     fulfillment.register()
     const coupons = new CouponService(db, clock)
-    const flows = new FlowService(db, clock, events, queue, { tenants, customers, orders, catalog, notifications, coupons }, log, { pollMs: options.flowPollMs ?? 250 })
+    const flows = new FlowService(db, clock, events, queue, { tenants, customers, orders, catalog, notifications, coupons }, log, { pollMs: options.flowPollMs ?? 250, jobExpireSeconds: expire })
     flows.register()
     await shopify.declare()
     await notifications.declare()

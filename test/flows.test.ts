@@ -314,6 +314,145 @@ for (const dialect of DIALECTS) {
       await call('POST', `/api/v1/flows/${flowId}/archive`)
     })
 
+    it('send steps: a coupon from the pool goes into the message; channel skip and smart sending are logged as the reason', async () => {
+      const base = (await kando.notifications.settingsOf(scope)).settings
+      await kando.notifications.updateSettings(scope, { settings: { ...base, sender: { ...base.sender, postalAddress: '東京都渋谷区神宮前1-2-3' } } })
+      const [optedIn, noConsent] = await customers(2, (i) => ({ acceptsMarketing: i === 0 }))
+      const pool = await kando.coupons.createPool(scope, { name: '2回目10%OFF' })
+      await kando.coupons.addCodes(scope, pool.id, ['SECOND-AAA', 'SECOND-BBB', 'SECOND-CCC'])
+      const flowId = await flow({
+        schemaVersion: 1, name: 'second', trigger: { kind: 'event', type: 'shipment.delivered' }, entry: 'coupon',
+        steps: {
+          coupon: { type: 'action', action: { kind: 'issue_coupon', poolId: pool.id }, next: 'nudge' },
+          nudge: { type: 'action', action: { kind: 'send_message', messageType: 'second_purchase' }, next: 'more' },
+          more: { type: 'action', action: { kind: 'send_message', messageType: 'cross_sell' } },
+        },
+        reentry: { kind: 'once_ever' },
+      })
+      await emit('shipment.delivered', [{ subject: 's1', data: { customerId: optedIn } }, { subject: 's2', data: { customerId: noConsent } }])
+      await kando.flows.runDue()
+      const sent = await kando.db.kysely.selectFrom('messages').select(['customer_id', 'type', 'status', 'reason', 'payload']).where('tenant_id', '=', scope.tenantId)
+        .where('customer_id', 'in', [optedIn, noConsent]).execute()
+      const nudge = sent.find((m) => m.customer_id === optedIn && m.type === 'second_purchase')!
+      expect(nudge.status).toBe('queued')
+      const code = JSON.parse(nudge.payload).ctx.coupon.code
+      expect(['SECOND-AAA', 'SECOND-BBB', 'SECOND-CCC']).toContain(code)
+      const logA = (await call('GET', `/api/v1/customers/${optedIn}/flow-runs`)).body.items[0].log
+      expect(logA.find((l: { stepId: string }) => l.stepId === 'more')).toMatchObject({ outcome: 'skipped', detail: expect.stringContaining('smart sending') })
+      const logB = (await call('GET', `/api/v1/customers/${noConsent}/flow-runs`)).body.items[0].log
+      expect(logB.find((l: { stepId: string }) => l.stepId === 'nudge')).toMatchObject({ outcome: 'skipped', detail: expect.stringContaining('no marketing opt-in') })
+      expect((await kando.coupons.getPool(scope, pool.id))!.codes).toMatchObject({ issued: 2, remaining: 1 })
+      const stats = (await call('GET', `/api/v1/flows/${flowId}/stats`)).body
+      expect(stats.steps.nudge).toMatchObject({ sent: 1, skipped: 1 })
+      // A click on the message counts for its step.
+      const messageId = logA.find((l: { stepId: string }) => l.stepId === 'nudge').messageId
+      await emit('link.clicked', [{ subject: messageId, data: { messageId, customerId: optedIn } }])
+      await kando.flows.runDue()
+      expect((await call('GET', `/api/v1/flows/${flowId}/stats`)).body).toMatchObject({ clicks: 1, messagesSent: 1 })
+      await kando.notifications.updateSettings(scope, { settings: base })
+      await call('POST', `/api/v1/flows/${flowId}/archive`)
+    })
+
+    it('conversions by split arm against the holdout, within the attribution window only', async () => {
+      const ids = await customers(300)
+      const flowId = await flow({
+        schemaVersion: 1, name: 'ab', trigger: { kind: 'event', type: 'segment.entered' }, entry: 'split',
+        steps: {
+          split: { type: 'split', arms: [{ name: 'A', weight: 1, next: 'a' }, { name: 'B', weight: 1, next: 'b' }], holdout: { weight: 1 } },
+          a: { type: 'action', action: { kind: 'add_tag', tag: 'A' } },
+          b: { type: 'action', action: { kind: 'add_tag', tag: 'B' } },
+        },
+        reentry: { kind: 'once_ever' },
+      }, { attributionDays: 5 })
+      expect((await call('POST', `/api/v1/flows/${flowId}/enroll`, { customerIds: [...ids, 'cus_nobody'] })).body).toMatchObject({ entered: 300, refused: 0, unknown: ['cus_nobody'] })
+      await kando.flows.runDue()
+      const runs = await kando.db.kysely.selectFrom('flow_runs').select(['customer_id', 'arm']).where('flow_id', '=', flowId).execute()
+      const arm = new Map(runs.map((r) => [r.customer_id, r.arm!]))
+      // Every third customer orders within 2 days; every fifth after 6 days (outside the window).
+      await advance(2 * DAY)
+      const buyers = ids.filter((_, i) => i % 3 === 0)
+      await emit('order.placed', buyers.map((c) => ({ subject: `o_${c}`, data: { customerId: c } })))
+      await advance(4 * DAY)
+      await emit('order.placed', ids.filter((_, i) => i % 5 === 0 && i % 3 !== 0).map((c) => ({ subject: `late_${c}`, data: { customerId: c } })))
+      await kando.flows.runDue()
+      const stats = (await call('GET', `/api/v1/flows/${flowId}/stats`)).body
+      const expected = (name: string) => ({ customers: ids.filter((c) => arm.get(c) === name).length, conversions: buyers.filter((c) => arm.get(c) === name).length })
+      for (const name of ['A', 'B', 'holdout']) expect(stats.arms.find((a: { arm: string }) => a.arm === name)).toMatchObject(expected(name))
+      expect(expected('holdout').customers).toBeGreaterThan(60) // about a third
+      expect(stats.conversions).toBe(buyers.length)
+      const hold = stats.arms.find((a: { arm: string }) => a.arm === 'holdout')
+      const a = stats.arms.find((x: { arm: string }) => x.arm === 'A')
+      expect(a.liftOverHoldout).toBeCloseTo(a.conversionRate / hold.conversionRate - 1, 10)
+      // Holdout customers got nothing.
+      expect(await Promise.all(ids.filter((c) => arm.get(c) === 'holdout').slice(0, 5).map((c) => kando.customers.tags(scope, c)))).toEqual([[], [], [], [], []])
+      await call('POST', `/api/v1/flows/${flowId}/archive`)
+    })
+
+    it('a date-property trigger: a newer order moves the pending entry (win-back after N quiet days)', async () => {
+      const [c] = await customers(1)
+      const flowId = await flow({
+        schemaVersion: 1, name: 'quiet 10 days', trigger: { kind: 'date_property', property: 'last_order_at', offset: 'P10D' }, entry: 'tag',
+        steps: { tag: { type: 'action', action: { kind: 'add_tag', tag: 'winback' } } },
+        exit: [{ kind: 'event', type: 'order.placed' }], reentry: { kind: 'every', days: 30 },
+      })
+      await emit('order.placed', [{ subject: 'wb1', data: { customerId: c } }])
+      await kando.flows.runDue()
+      await advance(6 * DAY)
+      await emit('order.placed', [{ subject: 'wb2', data: { customerId: c } }])
+      await kando.flows.runDue()
+      await advance(6 * DAY) // 12 days after the first order, 6 after the second
+      expect(await kando.customers.tags(scope, c)).toEqual([])
+      await advance(5 * DAY)
+      expect(await kando.customers.tags(scope, c)).toEqual(['winback'])
+      const runs = (await call('GET', `/api/v1/flows/${flowId}/runs?customerId=${c}`)).body.items
+      expect(runs.map((r: { status: string }) => r.status).sort()).toEqual(['completed', 'exited'])
+      await call('POST', `/api/v1/flows/${flowId}/archive`)
+    })
+
+    it('dry run: past events replayed through a draft say who would have received what, and nothing is written', async () => {
+      const ids = await customers(6)
+      const from = clock.now().toISOString()
+      await emit('shipment.delivered', ids.map((c) => ({ subject: `d_${c}`, data: { customerId: c } })))
+      clock.advance(DAY)
+      await emit('return.requested', [{ subject: 'r0', data: { customerId: ids[0] } }])
+      clock.advance(5 * DAY)
+      const created = await call('POST', '/api/v1/flows', {
+        document: {
+          schemaVersion: 1, name: 'draft thanks', trigger: { kind: 'event', type: 'shipment.delivered' }, entry: 'wait',
+          steps: { wait: { type: 'wait', for: 'P2D', next: 'send' }, send: { type: 'action', action: { kind: 'send_message', messageType: 'thank_you' } } },
+          exit: [{ kind: 'event', type: 'return.requested' }], reentry: { kind: 'once_per_order' },
+        },
+      })
+      const flowId = created.body.id
+      const report = (await call('POST', `/api/v1/flows/${flowId}/dry-run`, { from, to: clock.now().toISOString() })).body
+      expect(report).toMatchObject({ entered: 6, exited: 1, completed: 5, stillWaiting: 0, messages: { thank_you: { wouldSend: 5, wouldSkip: 0, byChannel: { email: 5 } } } })
+      expect(report.actions.map((a: { customerId: string }) => a.customerId).sort()).toEqual(ids.slice(1).sort())
+      expect(report.actions[0]).toMatchObject({ outcome: 'would_send', channel: 'email', action: 'send_message:thank_you' })
+      expect(Date.parse(report.actions[0].at) - Date.parse(from)).toBeGreaterThanOrEqual(2 * DAY)
+      // Nothing happened for real.
+      expect((await call('GET', `/api/v1/flows/${flowId}/runs`)).body.items).toEqual([])
+      expect((await messages('thank_you')).filter((m) => ids.includes(m.customer_id!))).toEqual([])
+      const bad = await call('POST', `/api/v1/flows/${flowId}/dry-run`, { from: clock.now().toISOString(), to: from })
+      expect(bad.status).toBe(422)
+      expect(bad.body.errors[0].pointer).toBe('/body/to')
+    })
+
+    it('built-in flows: every one validates and can be switched on, in Japanese and English', async () => {
+      const list = (await call('GET', '/api/v1/flow-templates')).body.items
+      expect(list.map((b: { key: string }) => b.key)).toEqual(['thank_you', 'review_request', 'nps_survey', 'replenishment', 'cross_sell', 'win_back', 'second_purchase', 'delay_apology'])
+      const pool = await kando.coupons.createPool(scope, { name: 'お詫びクーポン' })
+      for (const b of list) {
+        const created = await call('POST', '/api/v1/flows', { builtin: b.key, locale: 'en', options: { couponPoolId: pool.id } })
+        expect(created.status, JSON.stringify(created.body)).toBe(201)
+        expect(created.body.name).toBe(b.name.en)
+        expect((await call('POST', `/api/v1/flows/${created.body.id}/activate`, {})).status).toBe(200)
+        await call('POST', `/api/v1/flows/${created.body.id}/archive`)
+      }
+      const noPool = await call('POST', '/api/v1/flows', { builtin: 'win_back', options: { couponPoolId: 'cpl_missing' } })
+      expect(noPool.status).toBe(422)
+      expect(noPool.body.errors[0].pointer).toBe('/body/builtin/steps/coupon/action/poolId')
+    })
+
     it('pause holds waiting customers, archive cancels their waits; a cancelled run does nothing', async () => {
       const ids = await customers(3)
       const flowId = await flow({

@@ -174,6 +174,12 @@ export class CustomerService {
     return row ? toCustomer(row) : undefined
   }
 
+  /** Which of these ids are this tenant's customers (one indexed query). */
+  async existing(tx: TenantDb, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set()
+    return new Set((await tx.selectFrom('customers').select('id').where('id', 'in', ids).execute()).map((r) => r.id))
+  }
+
   async list(tx: TenantDb, opts: { limit: number; after?: string; email?: string }): Promise<Customer[]> {
     let q = tx.selectFrom('customers').selectAll().orderBy('id', 'desc').limit(opts.limit)
     if (opts.after) q = q.where('id', '<', opts.after)

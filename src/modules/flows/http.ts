@@ -83,6 +83,13 @@ export const flowsHttp =
     r.post('/flows/:id/archive', {
       schema: { tags: ['flows'], summary: 'End the flow: every run inside is cancelled with its pending wait', params: Id, response: { 200: FlowOut.extend({ cancelled: z.number() }), 404: ProblemSchema } },
     }, async (req) => deps.flows.archive(req.scope, req.params.id))
+    r.post('/flows/:id/enroll', {
+      schema: {
+        tags: ['flows'], summary: 'Add existing customers to an active flow now (re-entry rule applied); up to 10,000 per call',
+        params: Id, body: z.object({ customerIds: z.array(z.string().min(1).max(100)).min(1).max(10_000), orderId: z.string().max(100).optional() }).strict(),
+        response: { 200: z.object({ entered: z.number(), refused: z.number(), unknown: z.array(z.string()) }), 404: ProblemSchema, 409: ProblemSchema },
+      },
+    }, async (req) => deps.flows.enroll(req.scope, req.params.id, req.body))
     r.get('/flows/:id/stats', {
       schema: { tags: ['flows'], summary: 'Entered, waiting, completed, exited by reason, messages, clicks, and conversions per split arm against the holdout; per step', params: Id },
     }, async (req) => deps.flows.stats(req.scope, req.params.id))

@@ -135,7 +135,7 @@ export class FlowService {
     private readonly queue: Queue,
     private readonly deps: FlowDeps,
     private readonly log: Logger,
-    private readonly options: { pollMs: number } = { pollMs: 250 },
+    private readonly options: { pollMs: number; jobExpireSeconds?: number } = { pollMs: 250 },
   ) {}
 
   // ------------------------------------------------------------------ wiring
@@ -148,7 +148,7 @@ export class FlowService {
   }
 
   async declare(): Promise<void> {
-    await this.queue.declare(STEP_QUEUE, { retryLimit: 10, retryDelaySeconds: 2, expireInSeconds: 120 })
+    await this.queue.declare(STEP_QUEUE, { retryLimit: 10, retryDelaySeconds: 2, expireInSeconds: this.options.jobExpireSeconds ?? 120 })
   }
 
   /** Runs the step jobs and the timer sweep in this process. */
@@ -216,7 +216,7 @@ export class FlowService {
         where status = 'waiting' and id in (select id from flow_runs where status = 'waiting' and wake_at <= ${now.toISOString()} order by wake_at limit ${limit} ${lock})
         returning id`.execute(trx)
       const ids = res.rows.map((r) => r.id)
-      const later = new Date(now.getTime() + SAFETY_NET_MS)
+      const later = new Date(now.getTime() + Math.min(SAFETY_NET_MS, (this.options.jobExpireSeconds ?? 60) * 1000))
       for (let i = 0; i < ids.length; i += CHUNK) await this.queue.send(trx, STEP_QUEUE, { claim, ids: ids.slice(i, i + CHUNK) }, { startAfter: later })
       return { claim, ids }
     })
@@ -224,11 +224,12 @@ export class FlowService {
 
   /**
    * Sweeps and moves until nothing is due at the clock's now (tests, the demo, benchmarks). Waits
-   * for the flows' own queues only (the event consumer and the step jobs), not for messages to go out.
+   * for the flows' event consumer only: not for messages to go out, nor for the step jobs (the
+   * safety net, which finds nothing left after a sweep here moved the runs).
    */
   async runDue(timeoutMs = 600_000): Promise<void> {
     const deadline = Date.now() + timeoutMs
-    const mine = ['event.flows', STEP_QUEUE]
+    const mine = ['event.flows']
     for (;;) {
       await this.queue.drain(Math.max(1, deadline - Date.now()), mine)
       if ((await this.sweepAndMove()) === 0) {
@@ -250,8 +251,15 @@ export class FlowService {
     try {
       await this.db.transaction(async (trx) => {
         const rows = await trx.selectFrom('flow_runs').selectAll().where('id', 'in', ids).where('claim', '=', claim).where('status', '=', 'running').execute()
+        const flows = await this.flowRows(trx, rows)
         const logs: LogRow[] = []
-        for (const row of rows) logs.push(...(await this.moveRun(trx, row)))
+        const moved: RunUpdate[] = []
+        for (const row of rows) {
+          const r = await this.moveRun(trx, row, flows)
+          logs.push(...r.logs)
+          if (r.update) moved.push(r.update)
+        }
+        await this.writeRuns(trx, claim, moved)
         if (logs.length) await insertLogs(trx, logs)
       })
     } catch (batchErr) {
@@ -261,8 +269,9 @@ export class FlowService {
           await this.db.transaction(async (trx) => {
             const row = await trx.selectFrom('flow_runs').selectAll().where('id', '=', id).where('claim', '=', claim).where('status', '=', 'running').executeTakeFirst()
             if (!row) return
-            const logs = await this.moveRun(trx, row)
-            if (logs.length) await insertLogs(trx, logs)
+            const r = await this.moveRun(trx, row, await this.flowRows(trx, [row]))
+            if (r.update) await this.writeRuns(trx, claim, [r.update])
+            if (r.logs.length) await insertLogs(trx, r.logs)
           })
         } catch (err) {
           await this.recordFailure(id, claim, err)
@@ -290,18 +299,52 @@ export class FlowService {
     })
   }
 
-  /** One run: the interpreter with a port over the database; writes the run's new state. */
-  private async moveRun(trx: Executor, row: FlowRunsTable): Promise<LogRow[]> {
+  /** The flows of a batch of runs, read once. */
+  private async flowRows(trx: Executor, rows: FlowRunsTable[]): Promise<Map<string, { status: string; settings: string }>> {
+    const ids = [...new Set(rows.map((r) => r.flow_id))]
+    if (ids.length === 0) return new Map()
+    // Runs of several tenants share a batch; each row is read under its own id, never shown across.
+    const found = await trx.selectFrom('flows').select(['id', 'tenant_id', 'status', 'settings']).where('id', 'in', ids).execute()
+    return new Map(found.map((f) => [`${f.tenant_id}:${f.id}`, f]))
+  }
+
+  /**
+   * The runs' new states, each guarded by the claim: one statement per batch on PostgreSQL
+   * (UPDATE … FROM VALUES), one per run on SQLite (in process, no round trip). A run exited or
+   * cancelled by an event while it moved fails the guard, and the whole transaction rolls back.
+   */
+  private async writeRuns(trx: Executor, claim: string, moved: RunUpdate[]): Promise<void> {
+    if (moved.length === 0) return
+    if (this.db.dialect === 'postgres') {
+      const values = sql.join(moved.map((u) => sql`(${u.id}, ${u.status}, ${u.step_id}, ${u.seq}::int, ${u.waiting_for}::text, ${u.wait_event}::text, ${u.wake_at}::text, ${u.arm}::text, ${u.attributed_at}::text, ${u.exit_reason}::text, ${u.context}, ${u.updated_at}, ${u.ended_at}::text)`))
+      const res = await sql`update flow_runs as r set status = v.status, step_id = v.step_id, seq = v.seq, waiting_for = v.waiting_for, wait_event = v.wait_event,
+          wake_at = v.wake_at, arm = v.arm, attributed_at = v.attributed_at, exit_reason = v.exit_reason, claim = null, attempts = 0, context = v.context,
+          updated_at = v.updated_at, ended_at = coalesce(v.ended_at, r.ended_at)
+        from (values ${values}) as v(id, status, step_id, seq, waiting_for, wait_event, wake_at, arm, attributed_at, exit_reason, context, updated_at, ended_at)
+        where r.id = v.id and r.claim = ${claim} and r.status = 'running'`.execute(trx)
+      if (Number(res.numAffectedRows ?? 0) !== moved.length) throw new StaleRun(`${moved.length - Number(res.numAffectedRows ?? 0)} of ${moved.length}`)
+      return
+    }
+    for (const u of moved) {
+      const { id, ended_at, ...set } = u
+      const res = await trx.updateTable('flow_runs').set({ ...set, claim: null, attempts: 0, ...(ended_at ? { ended_at } : {}) })
+        .where('id', '=', id).where('claim', '=', claim).where('status', '=', 'running').executeTakeFirst()
+      if (Number(res.numUpdatedRows) !== 1) throw new StaleRun(id)
+    }
+  }
+
+  /** One run: the interpreter with a port over the database; returns the run's new state and its log. */
+  private async moveRun(trx: Executor, row: FlowRunsTable, flows: Map<string, { status: string; settings: string }>): Promise<{ logs: LogRow[]; update?: RunUpdate }> {
     const now = this.clock.now()
     if (this.lateness && row.wake_at) this.lateness.push(now.getTime() - Date.parse(row.wake_at))
     const tx = new TenantDb(row.tenant_id, trx, this.db.dialect)
-    const flow = await tx.selectFrom('flows').select(['status', 'settings']).where('id', '=', row.flow_id).executeTakeFirst()
+    const flow = flows.get(`${row.tenant_id}:${row.flow_id}`)
     const base = { tenant_id: row.tenant_id, run_id: row.id, flow_id: row.flow_id, version: row.version, clicked: 0, at: now.toISOString() }
     if (!flow || flow.status !== 'active') {
       // Paused (or archived) between the sweep and now: park the run as the flow is.
       const status = flow?.status === 'paused' ? 'paused' : 'cancelled'
       await tx.updateTable('flow_runs').set({ status, claim: null, updated_at: now.toISOString(), ...(status === 'cancelled' ? { ended_at: now.toISOString(), exit_reason: 'flow archived', wake_at: null } : {}) }).where('id', '=', row.id).execute()
-      return []
+      return { logs: [] }
     }
     const doc = await this.version(tx, row.flow_id, row.version)
     const settings = { ...DEFAULT_FLOW_SETTINGS, ...fromJson<Partial<FlowSettings>>(flow.settings, {}) }
@@ -312,7 +355,7 @@ export class FlowService {
       const gate = await this.admit(tx, row.flow_id, doc, row.customer_id, row.order_id, now)
       if (!gate.ok) {
         await tx.updateTable('flow_runs').set({ status: 'exited', exit_reason: gate.reason, wake_at: null, waiting_for: null, claim: null, seq: row.seq + 1, ended_at: now.toISOString(), updated_at: now.toISOString() }).where('id', '=', row.id).execute()
-        return [{ ...base, seq: row.seq + 1, step_id: row.step_id, outcome: 'exited', detail: gate.reason, message_id: null }]
+        return { logs: [{ ...base, seq: row.seq + 1, step_id: row.step_id, outcome: 'exited', detail: gate.reason, message_id: null }] }
       }
       row = { ...row, waiting_for: null }
     }
@@ -324,14 +367,14 @@ export class FlowService {
     const { state, logs: steps } = await advance(doc, toState(row), port)
     for (const l of steps) logs.push({ ...base, seq: l.seq, step_id: l.stepId, outcome: l.outcome, detail: l.detail, message_id: l.messageId })
     const ended = state.status === 'completed' || state.status === 'exited' || state.status === 'failed'
-    const res = await tx.updateTable('flow_runs').set({
-      status: state.status, step_id: state.stepId, seq: state.seq, waiting_for: state.waitingFor, wait_event: state.waitEvent,
-      wake_at: state.wakeAt?.toISOString() ?? null, arm: state.arm, attributed_at: state.attributedAt?.toISOString() ?? null,
-      exit_reason: state.exitReason, claim: null, attempts: 0, context: toJson(context), updated_at: now.toISOString(), ...(ended ? { ended_at: now.toISOString() } : {}),
-    }).where('id', '=', row.id).where('claim', '=', row.claim).where('status', '=', 'running').executeTakeFirst()
-    // Exited or cancelled by an event while we worked: undo everything this run did.
-    if (Number(res.numUpdatedRows) !== 1) throw new StaleRun(row.id)
-    return logs
+    return {
+      logs,
+      update: {
+        id: row.id, status: state.status, step_id: state.stepId, seq: state.seq, waiting_for: state.waitingFor, wait_event: state.waitEvent,
+        wake_at: state.wakeAt?.toISOString() ?? null, arm: state.arm, attributed_at: state.attributedAt?.toISOString() ?? null,
+        exit_reason: state.exitReason, context: toJson(context), updated_at: now.toISOString(), ended_at: ended ? now.toISOString() : null,
+      },
+    }
   }
 
   private async act(tx: TenantDb, a: { row: FlowRunsTable; context: RunContext; settings: FlowSettings; action: FlowAction; stepId: string; now: Date }): Promise<ActionResult> {
@@ -508,14 +551,14 @@ export class FlowService {
     return undefined
   }
 
-  private async insertRun(tx: TenantDb, f: ActiveFlow, customerId: string, orderId: string | null, context: RunContext, now: Date, waitingFor: 'entry' | null, wakeAt: Date): Promise<LogRow> {
+  private async insertRun(tx: TenantDb, f: ActiveFlow, customerId: string, orderId: string | null, context: RunContext, now: Date, waitingFor: 'entry' | null, wakeAt: Date, how?: string): Promise<LogRow> {
     const id = newId('run', now)
     await tx.insertInto('flow_runs', {
       id, flow_id: f.id, version: f.version, customer_id: customerId, order_id: orderId, status: 'waiting', step_id: f.doc.entry, seq: 0,
       waiting_for: waitingFor, wait_event: null, wake_at: wakeAt.toISOString(), claim: null, arm: null, attributed_at: null, converted_at: null,
       converted_order_id: null, context: toJson(context), exit_reason: null, attempts: 0, last_error: null, entered_at: now.toISOString(), updated_at: now.toISOString(), ended_at: null,
     }).execute()
-    return { tenant_id: tx.tenantId, run_id: id, seq: 0, flow_id: f.id, version: f.version, step_id: f.doc.entry, outcome: waitingFor === 'entry' ? 'scheduled' : 'entered', detail: waitingFor === 'entry' ? `enters at ${wakeAt.toISOString()} (${context.event?.type})` : `by ${context.event?.type}`, message_id: null, clicked: 0, at: now.toISOString() }
+    return { tenant_id: tx.tenantId, run_id: id, seq: 0, flow_id: f.id, version: f.version, step_id: f.doc.entry, outcome: waitingFor === 'entry' ? 'scheduled' : 'entered', detail: waitingFor === 'entry' ? `enters at ${wakeAt.toISOString()} (${context.event?.type})` : how ?? `by ${context.event?.type}`, message_id: null, clicked: 0, at: now.toISOString() }
   }
 
   /** The re-entry rule, applied atomically through the entries ledger (concurrent triggers enter once). */
@@ -625,6 +668,39 @@ export class FlowService {
     const t = await this.deps.tenants.find(tx.tenantId, tx.db)
     this.zones.set(tx.tenantId, { at: Date.now(), zone: t.timezone })
     return t.timezone
+  }
+
+  /**
+   * Adds existing customers to an active flow now ("add past customers"), as if its trigger had
+   * fired for each, with the re-entry rule applied; 1,000 per transaction. Unknown ids are reported.
+   */
+  async enroll(scope: TenantDb, flowId: string, input: { customerIds: string[]; orderId?: string | null }): Promise<{ entered: number; refused: number; unknown: string[] }> {
+    const flow = await this.get(scope, flowId)
+    if (flow.status !== 'active' || flow.activeVersion === null) throw new AppError('FLOW_NOT_ACTIVE', 'conflict', `Flow ${flowId} is ${flow.status}; activate it before adding customers.`)
+    const doc = await this.version(scope, flowId, flow.activeVersion)
+    const active: ActiveFlow = { id: flowId, version: flow.activeVersion, doc, settings: flow.settings }
+    let entered = 0
+    let refused = 0
+    const unknown: string[] = []
+    const ids = [...new Set(input.customerIds)]
+    for (let i = 0; i < ids.length; i += 1000) {
+      const chunk = ids.slice(i, i + 1000)
+      await this.db.transaction(async (trx) => {
+        const tx = scope.with(trx)
+        const now = this.clock.now()
+        const known = await this.deps.customers.existing(tx, chunk)
+        const logs: LogRow[] = []
+        for (const customerId of chunk) {
+          if (!known.has(customerId)) { unknown.push(customerId); continue }
+          const gate = await this.admit(tx, flowId, doc, customerId, input.orderId ?? null, now)
+          if (!gate.ok) { refused++; continue }
+          logs.push(await this.insertRun(tx, active, customerId, input.orderId ?? null, { event: null }, now, null, now, 'added through the API'))
+          entered++
+        }
+        if (logs.length) await insertLogs(trx, logs)
+      })
+    }
+    return { entered, refused, unknown }
   }
 
   // ------------------------------------------------------------------ documents and lifecycle
@@ -900,6 +976,23 @@ export interface FlowStats {
 interface RunContext {
   event: { id: string; type: string; occurredAt: string; data: Record<string, unknown> } | null
   coupon?: { code: string; expiresAt?: string }
+}
+
+/** A run's new state after it moved, written with the claim guard. */
+interface RunUpdate {
+  id: string
+  status: string
+  step_id: string
+  seq: number
+  waiting_for: string | null
+  wait_event: string | null
+  wake_at: string | null
+  arm: string | null
+  attributed_at: string | null
+  exit_reason: string | null
+  context: string
+  updated_at: string
+  ended_at: string | null
 }
 
 interface LogRow {
