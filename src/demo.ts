@@ -1,3 +1,4 @@
+import { BUILTIN_KEYS } from './modules/flows/index.js'
 import { NotificationSettingsInput } from './modules/notifications/schemas.js'
 import { randomInt } from 'node:crypto'
 import type { Config } from './platform/config.js'
@@ -82,6 +83,11 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
     autoAllocate: false, promiseDays: 3,
     labelSender: { name: '感動ストア', phone: '03-1234-5678', postalCode: '150-0001', address: '東京都渋谷区神宮前1-2-3 感動ビル5F' },
   })
+  // Post-purchase flows: the thank-you and the review request are on; the other built-ins wait as drafts.
+  for (const key of BUILTIN_KEYS) {
+    const flow = await kando.flows.create(demoScope, { builtin: key, locale: 'ja' })
+    if (key === 'thank_you' || key === 'review_request') await kando.flows.activate(demoScope, flow.id, {})
+  }
   // Ordered yesterday morning and handed to Yamato at 13:00 Japan time, so it was collected that
   // afternoon whatever the hour now (by today it is somewhere between the hub and the doorstep).
   const now = kando.clock.now().getTime()

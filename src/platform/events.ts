@@ -78,13 +78,16 @@ export class EventBus {
     const events = list.map((e) => ({ id: newId('evt', now), tenantId: tx.tenantId, type: e.type, occurredAt: now.toISOString(), subject: e.subject, data: e.data }))
     if (events.length === 0) return events
     await tx.insertInto('events', events.map((e) => ({ id: e.id, type: e.type, subject: e.subject, data: toJson(e.data), occurred_at: e.occurredAt }))).execute()
+    const jobs: Array<{ name: string; data: unknown }> = []
     for (const event of events) {
       for (const c of this.consumers.values()) {
         if ((c.types.has(event.type) || c.types.has('*')) && (!c.wants || (await c.wants(tx, event.type)))) {
-          await this.queue.send(tx.db, queueOf(c.name), { eventId: event.id, tenantId: tx.tenantId })
+          jobs.push({ name: queueOf(c.name), data: { eventId: event.id, tenantId: tx.tenantId } })
         }
       }
     }
+    // One statement for every consumer's job of every event (one round trip, not one per job).
+    await this.queue.sendMany(tx.db, jobs)
     return events
   }
 

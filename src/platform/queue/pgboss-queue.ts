@@ -88,6 +88,20 @@ export class PgBossQueue implements Queue {
     await this.boss.send(name, (data ?? {}) as object, { startAfter: options.startAfter, db: executor } as PgBoss.SendOptions)
   }
 
+  /** Many jobs in one statement (pg-boss `insert`: each takes its queue's policy), in the caller's transaction. */
+  async sendMany(tx: Executor, jobs: ReadonlyArray<{ name: string; data: unknown; startAfter?: Date }>): Promise<void> {
+    if (jobs.length === 0) return
+    if (jobs.length === 1) return this.send(tx, jobs[0]!.name, jobs[0]!.data, { startAfter: jobs[0]!.startAfter })
+    for (const j of jobs) if (!this.declared.has(j.name)) throw new Error(`Queue "${j.name}" was not declared`)
+    const executor = {
+      executeSql: async (text: string, values: unknown[]) => {
+        const res = await tx.executeQuery(CompiledQuery.raw(text, values))
+        return { rows: res.rows }
+      },
+    }
+    await this.boss.insert(jobs.map((j) => ({ name: j.name, data: (j.data ?? {}) as object, ...(j.startAfter ? { startAfter: j.startAfter } : {}) })), { db: executor } as PgBoss.InsertOptions)
+  }
+
   async work<T>(name: string, handler: JobHandler<T>, options: WorkOptions = {}): Promise<void> {
     await this.start()
     const batchSize = options.batchSize ?? 20

@@ -58,6 +58,8 @@ export interface Queue {
   /** Declares a queue and its policy; idempotent, call before send/work. */
   declare(name: string, policy?: Partial<QueuePolicy>): Promise<void>
   send(tx: Executor, name: string, data: unknown, options?: { startAfter?: Date }): Promise<void>
+  /** Several jobs written with one statement, in the caller's transaction. */
+  sendMany(tx: Executor, jobs: ReadonlyArray<{ name: string; data: unknown; startAfter?: Date }>): Promise<void>
   work<T>(name: string, handler: JobHandler<T>, options?: WorkOptions): Promise<void>
   /** Stops fetching new jobs; resolves when running jobs have ended. */
   stop(): Promise<void>
