@@ -30,6 +30,8 @@ const CHUNK = 100
 const SWEEP_LIMIT = 1000
 /** When the step jobs of a claim come due: only if the sweeping process did not move the runs itself (it died). */
 const SAFETY_NET_MS = 15_000
+/** How soon after a due-now entry the sweep looks (the entering transaction commits first). */
+const NUDGE_MS = 20
 const MAX_ATTEMPTS = 5
 const LIVE: RunStatus[] = ['waiting', 'running', 'paused']
 
@@ -124,6 +126,7 @@ export class FlowService {
   private zones = new Map<string, { at: number; zone: string }>()
   private sweeper: NodeJS.Timeout | undefined
   private sweeping = false
+  private nextSweepAt = Infinity
   private stopped = true
   /** When set (benchmarks), every woken run's lateness in ms is pushed here. */
   lateness: number[] | undefined
@@ -167,8 +170,15 @@ export class FlowService {
   private schedule(ms: number): void {
     if (this.stopped) return
     if (this.sweeper) clearTimeout(this.sweeper)
+    this.nextSweepAt = Date.now() + ms
     this.sweeper = setTimeout(() => void this.sweepLoop(), ms)
     this.sweeper.unref()
+  }
+
+  /** A run due now was written (its transaction commits in a moment): sweep soon, never later than planned. */
+  private nudge(): void {
+    if (this.stopped || this.sweeping || this.nextSweepAt <= Date.now() + NUDGE_MS) return
+    this.schedule(NUDGE_MS)
   }
 
   /** Sweeps until nothing is due, then sleeps until the next timer (at most pollMs). */
@@ -528,6 +538,7 @@ export class FlowService {
       }
     }
     if (logs.length) await insertLogs(tx.db, logs)
+    if (logs.some((l) => l.outcome === 'entered' || l.outcome === 'event')) this.nudge()
   }
 
   /** When a date-property trigger's date is, given the event that sets it. */
