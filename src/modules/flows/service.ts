@@ -126,6 +126,8 @@ export class FlowService {
   private zones = new Map<string, { at: number; zone: string }>()
   private sweeper: NodeJS.Timeout | undefined
   private sweeping = false
+  /** The background sweep in progress, so `runDue` can wait for runs it has claimed but not yet moved. */
+  private sweepDone: Promise<void> = Promise.resolve()
   private nextSweepAt = Infinity
   private stopped = true
   /** When set (benchmarks), every woken run's lateness in ms is pushed here. */
@@ -182,9 +184,14 @@ export class FlowService {
   }
 
   /** Sweeps until nothing is due, then sleeps until the next timer (at most pollMs). */
-  private async sweepLoop(): Promise<void> {
-    if (this.sweeping || this.stopped) return
+  private sweepLoop(): Promise<void> {
+    if (this.sweeping || this.stopped) return this.sweepDone
     this.sweeping = true
+    this.sweepDone = this.sweepOnce()
+    return this.sweepDone
+  }
+
+  private async sweepOnce(): Promise<void> {
     let next = this.options.pollMs
     try {
       while (!this.stopped && (await this.sweepAndMove()) === SWEEP_LIMIT) { /* more are due */ }
@@ -243,8 +250,13 @@ export class FlowService {
     for (;;) {
       await this.queue.drain(Math.max(1, deadline - Date.now()), mine)
       if ((await this.sweepAndMove()) === 0) {
+        // A background sweep (nudged by an entry) may hold runs it claimed and has not moved yet.
+        await this.sweepDone
         await this.queue.drain(Math.max(1, deadline - Date.now()), mine)
-        if ((await this.sweepAndMove()) === 0) return
+        if ((await this.sweepAndMove()) === 0) {
+          await this.sweepDone
+          if ((await this.sweepAndMove()) === 0) return
+        }
       }
       if (Date.now() > deadline) throw new Error('flows: runDue timed out')
     }
