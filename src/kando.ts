@@ -24,6 +24,7 @@ import { InventoryService } from './modules/inventory/index.js'
 import { FulfillmentService } from './modules/fulfillment/index.js'
 import { FlowService } from './modules/flows/index.js'
 import { CouponService } from './modules/coupons/index.js'
+import { ReviewService } from './modules/reviews/index.js'
 
 /** Every service of one Kando process, wired once; HTTP and workers both use this. */
 export interface Kando {
@@ -45,6 +46,7 @@ export interface Kando {
   fulfillment: FulfillmentService
   flows: FlowService
   coupons: CouponService
+  reviews: ReviewService
   /** The data of one tenant: the only way modules reach tenant tables. */
   scope(tenantId: string): TenantDb
   /** Runs the job consumers in this process. */
@@ -65,6 +67,8 @@ export interface KandoOptions {
   senders?: Partial<Senders>
   /** How often the flow sweep looks for due timers when none is known to be sooner (default 250 ms). */
   flowPollMs?: number
+  /** How long a one-click NPS score waits before it may alert the brand (default 20 s; see ReviewService). */
+  alertDelayMs?: number
 }
 
 export async function createKando(config: Config, options: KandoOptions = {}): Promise<Kando> {
@@ -108,14 +112,17 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
     const coupons = new CouponService(db, clock)
     const flows = new FlowService(db, clock, events, queue, { tenants, customers, orders, catalog, notifications, coupons }, log, { pollMs: options.flowPollMs ?? 250, jobExpireSeconds: expire })
     flows.register()
+    const reviews = new ReviewService(db, clock, events, secrets, { tenants, customers, orders, tracking, catalog, coupons, notifications }, config, log, queue, options.alertDelayMs)
+    reviews.register()
     await shopify.declare()
     await notifications.declare()
     await flows.declare()
+    await reviews.declare()
     await events.start({ work: false })
     let working = false
     let sweeper: NodeJS.Timeout | undefined
     return {
-      config, log, clock, db, queue, events, metrics, tenants, catalog, customers, orders, tracking, shopify, notifications, inventory, fulfillment, coupons, flows,
+      config, log, clock, db, queue, events, metrics, tenants, catalog, customers, orders, tracking, shopify, notifications, inventory, fulfillment, coupons, flows, reviews,
       scope: (tenantId) => new TenantDb(tenantId, db.kysely, db.dialect),
       async startWorker() {
         if (working) return
@@ -123,6 +130,7 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
         await shopify.work()
         await notifications.work()
         await flows.work()
+        await reviews.work()
         await events.start({ work: true })
         // The watch sweep reads only shipments whose check time has come; its state is in the
         // database, so a restart simply carries on.

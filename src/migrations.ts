@@ -14,6 +14,7 @@ import { inventoryMigrations } from './modules/inventory/migrations.js'
 import { fulfillmentMigrations } from './modules/fulfillment/migrations.js'
 import { couponsMigrations } from './modules/coupons/migrations.js'
 import { flowsMigrations } from './modules/flows/migrations.js'
+import { reviewsMigrations } from './modules/reviews/migrations.js'
 
 /** Every module's migrations; names start with a global sequence number so they apply in order. */
 export const allMigrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ export const allMigrations: Record<string, Migration> = {
   ...fulfillmentMigrations,
   ...flowsMigrations,
   ...couponsMigrations,
+  ...reviewsMigrations,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => allMigrations }

@@ -30,6 +30,15 @@ export class SecretBox {
     return createHmac('sha256', macKey).update(data).digest().subarray(0, 16).toString('base64url')
   }
 
+  /**
+   * A 256-bit link token derived from a stored random nonce (128 bits or more): the link can be
+   * rebuilt for a reminder, yet the database alone never reveals it (only its hash is stored).
+   */
+  derive(purpose: string, nonce: string): string {
+    const macKey = createHash('sha256').update('kando-link-token\u0000').update(this.key).digest()
+    return createHmac('sha256', macKey).update(`${purpose}\u0000${nonce}`).digest('base64url')
+  }
+
   checkTag(data: string, tag: string): boolean {
     const want = Buffer.from(this.tag(data))
     const got = Buffer.from(tag)

@@ -167,6 +167,29 @@ export class CatalogService {
     return row ? toVariant(row) : undefined
   }
 
+  /** What a page needs to show a variant: its product, titles, image and the product's type. */
+  async describeVariants(tx: TenantDb, variantIds: string[]): Promise<Map<string, { variantId: string; productId: string; productTitle: string; variantTitle: string; productType: string | null; imageUrl: string | null; sku: string | null }>> {
+    const out = new Map<string, { variantId: string; productId: string; productTitle: string; variantTitle: string; productType: string | null; imageUrl: string | null; sku: string | null }>()
+    if (variantIds.length === 0) return out
+    const variants = await tx.selectFrom('variants').select(['id', 'product_id', 'title', 'image_url', 'sku']).where('id', 'in', variantIds).execute()
+    const productIds = [...new Set(variants.map((v) => v.product_id))]
+    const products = new Map((productIds.length ? await tx.selectFrom('products').select(['id', 'title', 'product_type', 'image_url']).where('id', 'in', productIds).execute() : []).map((p) => [p.id, p]))
+    for (const v of variants) {
+      const p = products.get(v.product_id)
+      if (!p) continue
+      out.set(v.id, { variantId: v.id, productId: p.id, productTitle: p.title, variantTitle: v.title, productType: p.product_type, imageUrl: v.image_url ?? p.image_url, sku: v.sku })
+    }
+    return out
+  }
+
+  /** A product by its Kando id or the shop's own id (storefront widgets know the latter). */
+  async productByRef(tx: TenantDb, ref: string): Promise<{ id: string; title: string; imageUrl: string | null; variantIds: string[] } | undefined> {
+    const row = await tx.selectFrom('products').select(['id', 'title', 'image_url']).where((eb) => eb.or([eb('id', '=', ref), eb('external_id', '=', ref)])).executeTakeFirst()
+    if (!row) return undefined
+    const variants = await tx.selectFrom('variants').select('id').where('product_id', '=', row.id).execute()
+    return { id: row.id, title: row.title, imageUrl: row.image_url, variantIds: variants.map((v) => v.id) }
+  }
+
   /** Image URL per variant id (the variant's own, else its product's); variants without one are absent. */
   async imagesForVariants(tx: TenantDb, variantIds: string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>()

@@ -195,6 +195,16 @@ export class CustomerService {
     return rows.map((r) => r.tag).sort()
   }
 
+  /** The tags of many customers at once (reports group by them). */
+  async tagsOf(tx: TenantDb, customerIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>()
+    for (let i = 0; i < customerIds.length; i += 500) {
+      const rows = await tx.selectFrom('customer_tags').select(['customer_id', 'tag']).where('customer_id', 'in', customerIds.slice(i, i + 500)).execute()
+      for (const r of rows) out.set(r.customer_id, [...(out.get(r.customer_id) ?? []), r.tag].sort())
+    }
+    return out
+  }
+
   /**
    * Tags the customer; true when the tag is new. Throws AppError CUSTOMER_TAG_INVALID for a bad tag
    * (1–64 characters, no control characters, no space at either end) and CUSTOMER_NOT_FOUND.

@@ -29,6 +29,7 @@ import {
   type MessageContext,
   type MessageType,
   type Rendered,
+  type RenderedEmail,
   type SendOutcome,
   type SendRequest,
   type TemplateSource,
@@ -55,6 +56,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'message.sent', 'message.failed', 'message.bounced',
   'customer.created', 'customer.consent_changed',
   'allocation.created', 'allocation.backordered', 'parcel.cancelled', 'parcel.shipped',
+  'review.submitted', 'review.published', 'nps.responded',
 ] as const
 
 const TRIGGERS = new Map<string, MessageType>(
@@ -95,7 +97,15 @@ interface Payload {
   /** Outgoing webhooks: endpoint and the event envelope. */
   endpointId?: string
   event?: { id: string; type: string; occurredAt: string; subject: string; data: unknown }
+  /** A note to the brand itself (an alert), already written: no template. */
+  brandEmail?: RenderedEmail
 }
+
+/**
+ * Links another module adds to a customer message (the review page, the NPS survey), made in the
+ * message's transaction. Only the links the message type uses need be returned.
+ */
+export type LinkProvider = (tx: TenantDb, m: { type: MessageType; orderId: string | null; customerId: string | null }) => Promise<Partial<MessageContext['links']>>
 
 export interface Senders {
   email: ChannelSender
@@ -134,6 +144,7 @@ export class NotificationService {
   private templateCache = new Map<string, { at: number; source: TemplateSource | null }>()
   private endpointCache = new Map<string, { at: number; endpoints: Array<{ id: string; url: string; types: string[] }> }>()
   private tenantCache = new Map<string, { at: number; tenant: { id: string; slug: string; name: string; timezone: string; locale: string } }>()
+  private linkProviders: LinkProvider[] = []
 
   constructor(
     private readonly db: Db,
@@ -158,6 +169,11 @@ export class NotificationService {
     // Events that fire no message cost a job only for brands with an endpoint that wants them.
     const wants = async (tx: TenantDb, type: string) => TRIGGERS.has(type) || (await this.endpoints(tx)).some((e) => endpointWants(e.types, type))
     this.events.subscribe('notifications', types, (event, tx) => this.onEvent(event, tx), { parallel: 8 }, wants)
+  }
+
+  /** Adds links to the messages that need them (called at composition time). */
+  addLinkProvider(provider: LinkProvider): void {
+    this.linkProviders.push(provider)
   }
 
   async declare(): Promise<void> {
@@ -283,9 +299,15 @@ export class NotificationService {
     if (category === 'marketing' && customer && channel) unsubscribe = `${this.config.publicUrl}/p/${await this.preferenceToken(tx, customer.id)}`
     // UTM for the brand's analytics; m= attributes the click to this message (the page records it).
     const utm = (url: string) => `${url}?utm_source=kando&utm_medium=${channel ?? 'none'}&utm_campaign=${p.type}&m=${id}`
+    const provided: Partial<MessageContext['links']> = {}
+    if (channel) {
+      for (const provider of this.linkProviders) Object.assign(provided, await provider(tx, { type: p.type, orderId: order?.id ?? null, customerId: customer?.id ?? null }))
+      if (provided.review) provided.review = utm(provided.review)
+    }
+    const extras = Object.keys(provided).length ? { ...p.extras, links: { ...provided, ...p.extras?.links } } : p.extras
     const ctx = buildContext({
       locale, brand: this.brandFacts(tenant, settings), customer: customer ?? (order?.email ? { email: order.email, firstName: null, lastName: null } : null),
-      order, shipment, refund: p.refund ?? null, announcement: p.announcement, ...(p.extras ? { extras: p.extras } : {}),
+      order, shipment, refund: p.refund ?? null, announcement: p.announcement, ...(extras ? { extras } : {}),
       links: { ...(order ? { tracking: utm(`${this.config.publicUrl}/t/${order.trackingToken}`) } : {}), ...(unsubscribe ? { unsubscribe } : {}) },
     })
     const payload: Payload = { ctx, ...(unsubscribe && channel === 'email' ? { oneClick: `${unsubscribe}/unsubscribe` } : {}) }
@@ -364,6 +386,28 @@ export class NotificationService {
     }
     await this.queue.send(tx.db, SEND_QUEUE, { messageId: id, tenantId: tx.tenantId })
     return { queued: true, messageId: id }
+  }
+
+  /**
+   * An email to the brand itself (an alert such as a detractor's answer), through the same durable
+   * send queue as every message; `key` makes it once-only.
+   */
+  async queueBrandEmail(tx: TenantDb, e: { to: string; key: string; email: RenderedEmail; summary: string }): Promise<{ messageId: string; duplicate: boolean }> {
+    const now = this.clock.now().toISOString()
+    const id = newId('msg')
+    const key = dedupeKey('brand_alert', e.key, e.to)
+    const res = await tx.insertInto('messages', {
+      id, customer_id: null, type: 'brand_alert', category: 'transactional', channel: 'email', locale: 'ja', subject_ref: e.key,
+      dedupe_key: key, recipient: e.to, status: 'queued', reason: null, payload: toJson({ brandEmail: e.email } satisfies Payload),
+      event_id: null, order_id: null, shipment_id: null, send_after: now, attempts: 0, summary: e.summary.slice(0, 200), provider_id: null,
+      created_at: now, updated_at: now, sent_at: null,
+    }).onConflict((oc) => oc.columns(['tenant_id', 'dedupe_key']).doNothing()).executeTakeFirst()
+    if (Number(res.numInsertedOrUpdatedRows ?? 0) !== 1) {
+      const other = await tx.selectFrom('messages').select('id').where('dedupe_key', '=', key).executeTakeFirstOrThrow()
+      return { messageId: other.id, duplicate: true }
+    }
+    await this.queue.send(tx.db, SEND_QUEUE, { messageId: id, tenantId: tx.tenantId })
+    return { messageId: id, duplicate: false }
   }
 
   /** `POST /api/v1/messages`: a message asked for through the API. */
@@ -482,6 +526,7 @@ export class NotificationService {
     }
     const { settings, credentials } = await this.settingsOf(scope)
     const tenant = await this.tenant(scope)
+    if (payload.brandEmail) return { ...base, content: { channel: 'email', email: payload.brandEmail }, from: { name: 'Kando', address: this.config.mailFrom } }
     const override = await this.template(scope, m.type, channel, m.locale)
     const rendered = await this.engine.render(m.type as MessageType, channel, m.locale as Locale, payload.ctx!, override ?? undefined)
     const req: SendRequest = { ...base, content: rendered }

@@ -83,4 +83,13 @@ export const ordersMigrations: Record<string, Migration> = {
       await db.schema.dropIndex('orders_number').execute()
     },
   },
+  '0017_order_lines_variant': {
+    // "N bought this week" on a product page counts recent orders by variant.
+    async up(db: Kysely<any>) {
+      await db.schema.createIndex('order_lines_variant').on('order_lines').columns(['tenant_id', 'variant_id', 'order_id']).execute()
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('order_lines_variant').execute()
+    },
+  },
 }

@@ -387,6 +387,16 @@ export class OrderService {
   }
 
   /** Newest first; pass the last id as `after` for the next page. */
+  /** How many orders since `since` (not cancelled) contain any of these variants: "N bought this week". */
+  async recentOrderCount(scope: TenantDb, variantIds: readonly string[], since: string): Promise<number> {
+    if (variantIds.length === 0) return 0
+    const row = await scope.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('placed_at', '>=', since).where('status', '!=', 'cancelled')
+      .where('id', 'in', scope.selectFrom('order_lines').select('order_id').where('variant_id', 'in', [...variantIds]))
+      .executeTakeFirst()
+    return Number(row?.n ?? 0)
+  }
+
   async list(scope: TenantDb, f: OrderFilter): Promise<Order[]> {
     let q = scope.selectFrom('orders').selectAll().orderBy('id', 'desc').limit(f.limit)
     if (f.after) q = q.where('id', '<', f.after)

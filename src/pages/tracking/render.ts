@@ -399,6 +399,8 @@ export interface ShellOptions {
   header: SafeHtml
   main: SafeHtml
   footer?: SafeHtml | null
+  /** More CSS for this page (a constant of the calling module, never input). */
+  extraCss?: string
 }
 
 /** The full HTML document around a page: landmarks, meta (viewport, noindex), inline CSS. */
@@ -406,7 +408,7 @@ export function pageShell(o: ShellOptions): string {
   return html`<!doctype html>
 <html lang="${o.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex,nofollow"><link rel="icon" href="data:,"><meta name="referrer" content="same-origin"><meta name="description" content="${o.title} | ${o.brandName}">
-<title>${o.title} | ${o.brandName}</title><style>${styleBlock()}</style></head>
+<title>${o.title} | ${o.brandName}</title><style>${styleBlock()}${o.extraCss ? new SafeHtml(o.extraCss) : ''}</style></head>
 <body style="${o.style}"><header class="top"><div>${o.header}</div></header>
 <main>${o.main}</main>
 ${o.footer ? html`<footer class="foot"><div>${o.footer}</div></footer>` : ''}</body></html>`.toString()

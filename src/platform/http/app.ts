@@ -22,6 +22,8 @@ import { inventoryHttp, operatorLocationsHttp } from '../../modules/inventory/ht
 import { fulfillmentHttp, operatorRatesHttp } from '../../modules/fulfillment/http.js'
 import { couponsHttp } from '../../modules/coupons/http.js'
 import { flowsHttp } from '../../modules/flows/http.js'
+import { reviewsHttp } from '../../modules/reviews/http.js'
+import { reviewPages } from '../../pages/reviews/routes.js'
 
 /** The whole HTTP surface of Kando (paths are stable API; see DESIGN.md). */
 export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
@@ -94,6 +96,7 @@ export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
       await api.register(fulfillmentHttp({ fulfillment: kando.fulfillment }))
       await api.register(couponsHttp({ coupons: kando.coupons, db: kando.db }))
       await api.register(flowsHttp({ flows: kando.flows }))
+      await api.register(reviewsHttp({ reviews: kando.reviews }))
       await api.register(eventsHttp)
     },
     { prefix: '/api/v1' },
@@ -109,6 +112,7 @@ export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
   await app.register(shopifyWebhookHttp(kando.shopify), { prefix: '/webhooks/shopify' })
   await app.register(providerWebhooks({ notifications: kando.notifications, tenants: kando.tenants, scope: kando.scope, publicUrl: kando.config.publicUrl }))
   await app.register(preferencePages({ db: kando.db, notifications: kando.notifications, customers: kando.customers, tenants: kando.tenants, scope: kando.scope }))
+  await app.register(reviewPages({ reviews: kando.reviews, notifications: kando.notifications, tenants: kando.tenants, scope: kando.scope }))
   await app.register(trackingPages({
     orders: kando.orders, tracking: kando.tracking, catalog: kando.catalog, tenants: kando.tenants, scope: kando.scope,
     onMessageClick: (tenantId, orderId, messageId) => {

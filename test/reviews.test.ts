@@ -1,0 +1,382 @@
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ManualClock } from '../src/platform/clock.js'
+import { DIALECTS } from './databases.js'
+import { sampleOrder, startTestServer, type TestServer } from './harness.js'
+
+/**
+ * Reviews, NPS and social proof end to end over HTTP on a real server: the review page with real
+ * uploads (multipart, as a browser without JavaScript posts it), moderation, the storefront JSON,
+ * helpful votes, incentives, NPS with detractor alerts, CSV import and export.
+ */
+const DAY = 86_400_000
+const HOSTILE = '<img src=x onerror=alert(1)></textarea><script>alert(2)</script>'
+
+/** A 300 × 200 JPEG carrying GPS EXIF, as a phone writes it. */
+async function jpegWithGps(): Promise<Buffer> {
+  const raw = Buffer.alloc(300 * 200 * 3, 180)
+  return sharp(raw, { raw: { width: 300, height: 200, channels: 3 } }).jpeg({ quality: 90 })
+    .withExif({ IFD0: { Make: 'KandoCam' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '35/1 39/1 3096/100', GPSLongitudeRef: 'E', GPSLongitude: '139/1 44/1 4344/100' } })
+    .toBuffer()
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: reviews and NPS`, () => {
+    let s: TestServer
+    let key: string
+    let keyB: string
+    let tenantId: string
+    const clock = new ManualClock(new Date())
+    let n = 0
+
+    const call = (method: string, path: string, body?: unknown, k = key) => s.call(method, path, { key: k, body })
+    const tokenOf = (url: string) => url.split('/').pop()!.split('?')[0]!
+
+    /** An order whose parcel was delivered: both lines on one shipment. */
+    async function deliveredOrder(extra: Record<string, unknown> = {}): Promise<{ id: string; lines: Array<{ id: string; variantId: string }> }> {
+      const order = (await call('POST', '/api/v1/orders', sampleOrder(`rv-${dialect}-${++n}`, { status: 'confirmed', ...extra }))).body
+      const sh = (await call('POST', `/api/v1/orders/${order.id}/shipments`, { carrier: 'yamato', origin: { location: 'loc_kanto' } })).body
+      expect(sh.id, JSON.stringify(sh)).toMatch(/^shp_/)
+      const ev = await call('POST', `/api/v1/shipments/${sh.id}/events`, { events: [{ status: 'delivered', rawStatus: '配達完了', occurredAt: clock.now().toISOString() }] })
+      expect(ev.body.shipment.status).toBe('delivered')
+      return order
+    }
+    async function reviewLink(orderId: string): Promise<string> {
+      const r = await call('POST', '/api/v1/review-links', { orderId })
+      expect(r.status).toBe(200)
+      return tokenOf(r.body.url)
+    }
+    /** Posts the review form as a browser does (multipart/form-data). */
+    async function postForm(token: string, fields: Array<[string, string]>, files: Array<[string, string, Buffer, string]> = []) {
+      const form = new FormData()
+      for (const [k, v] of fields) form.append(k, v)
+      for (const [k, name, bytes, type] of files) form.append(k, new Blob([new Uint8Array(bytes)], { type }), name)
+      const res = await fetch(`${s.url}/review/${token}`, { method: 'POST', body: form })
+      return { status: res.status, text: await res.text() }
+    }
+    const storefront = async (product: string, q = '', shop = `rv-a-${dialect}`) => {
+      const res = await fetch(`${s.url}/public/v1/${shop}/products/${product}/reviews${q}`, { headers: { origin: 'https://shop.example.jp' } })
+      return { status: res.status, headers: res.headers, body: res.status === 200 ? await res.json() : await res.text() }
+    }
+
+    beforeAll(async () => {
+      s = await startTestServer(dialect, {}, { clock, alertDelayMs: 1000 })
+      const a = await s.kando.tenants.create({ slug: `rv-a-${dialect}`, name: '木漏れ日茶舗' })
+      key = a.apiKey.key
+      tenantId = a.tenant.id
+      keyB = (await s.kando.tenants.create({ slug: `rv-b-${dialect}`, name: 'Other brand' })).apiKey.key
+    }, 60_000)
+    afterAll(async () => s?.close())
+
+    it('the review page shows every delivered product; a photo keeps no GPS; verified, moderated, counted', async () => {
+      const order = await deliveredOrder()
+      const token = await reviewLink(order.id)
+      expect(token.length).toBeGreaterThanOrEqual(43) // 256 bits in base64url
+      // One token per order: asking again gives the same link.
+      expect(await reviewLink(order.id)).toBe(token)
+      const page = await fetch(`${s.url}/review/${token}`)
+      expect(page.status).toBe(200)
+      const html = await page.text()
+      expect(html).toContain('感動ブレンド ドリップバッグ 10袋')
+      expect(html).toContain('ハンドクリーム 柚子 50g')
+      expect(html).toContain('enctype="multipart/form-data"')
+      const products = [...html.matchAll(/name="product_(\d)" value="([^"]+)"/g)].map((m) => m[2]!)
+      expect(products).toHaveLength(2)
+
+      const photo = await jpegWithGps()
+      expect((await sharp(photo).metadata()).exif).toBeDefined()
+      const sent = await postForm(token, [
+        ['product_0', products[0]!], ['rating_0', '5'], ['title_0', '香りが最高'], ['body_0', '毎朝の一杯が楽しみになりました。'],
+        ['product_1', products[1]!], ['rating_1', '2'], ['body_1', 'べたつきが気になりました。'],
+      ], [['media_0', 'IMG_0001.JPG', photo, 'image/jpeg']])
+      expect(sent.status, sent.text.slice(0, 500)).toBe(200)
+      expect(sent.text).toContain('レビューありがとうございます')
+
+      const list = (await call('GET', `/api/v1/reviews?productId=${products[0]}`)).body.items
+      expect(list).toHaveLength(1)
+      expect(list[0]).toMatchObject({ rating: 5, verified: true, source: 'kando', status: 'published', authorName: '山田 様', orderId: order.id })
+      expect(list[0].media).toHaveLength(1)
+      const low = (await call('GET', `/api/v1/reviews?productId=${products[1]}`)).body.items[0]
+      expect(low).toMatchObject({ rating: 2, status: 'pending' })
+      expect(low.statusReason).toMatch(/threshold/)
+
+      // The stored photo: re-encoded, no EXIF at all (so no GPS), still a 300 × 200 image.
+      const stored = await fetch(`${s.url}/media/reviews/${list[0].media[0].id}`)
+      expect(stored.status).toBe(200)
+      expect(stored.headers.get('x-content-type-options')).toBe('nosniff')
+      const bytes = Buffer.from(await stored.arrayBuffer())
+      const meta = await sharp(bytes).metadata()
+      expect(meta.exif).toBeUndefined()
+      expect([meta.width, meta.height]).toEqual([300, 200])
+      expect(bytes.includes(Buffer.from('KandoCam'))).toBe(false)
+      // A pending review's photo is not public.
+      const events = await s.kando.db.kysely.selectFrom('events').select(['type', 'subject']).where('tenant_id', '=', tenantId).where('type', 'like', 'review.%').execute()
+      expect(events.filter((e) => e.type === 'review.submitted')).toHaveLength(2)
+      expect(events.filter((e) => e.type === 'review.published').map((e) => e.subject)).toEqual([list[0].id])
+
+      // The storefront sees only the published one.
+      const sf = await storefront(products[0]!)
+      expect(sf.status).toBe(200)
+      expect(sf.headers.get('access-control-allow-origin')).toBe('*')
+      expect(sf.body.summary).toEqual({ count: 1, average: 5, distribution: { 1: 0, 2: 0, 3: 0, 4: 0, 5: 1 }, withMedia: 1 })
+      expect(sf.body.reviews[0]).toMatchObject({ rating: 5, title: '香りが最高', author: '山田 様', verified: true })
+      expect(sf.body.socialProof.boughtThisWeek).toBeGreaterThanOrEqual(1)
+      expect((await storefront(products[1]!)).body.summary.count).toBe(0)
+
+      // Editing within the window: the same review changes, the aggregate follows.
+      const again = await postForm(token, [['product_0', products[0]!], ['rating_0', '4'], ['body_0', '少し苦めでした。'], ['remove_0', list[0].media[0].id]])
+      expect(again.status).toBe(200)
+      const edited = (await call('GET', `/api/v1/reviews/${list[0].id}`)).body
+      expect(edited).toMatchObject({ rating: 4, body: '少し苦めでした。', status: 'published' })
+      expect(edited.media).toHaveLength(0)
+      expect(edited.audit.map((a: { action: string }) => a.action)).toEqual(['submitted', 'edited'])
+      const sf2 = await storefront(products[0]!)
+      expect(sf2.body.summary).toMatchObject({ count: 1, average: 4, withMedia: 0 })
+    })
+
+    it('refuses an HTML page named .jpg (415) and an oversized photo (413) with a clear message, writing nothing', async () => {
+      const order = await deliveredOrder()
+      const token = await reviewLink(order.id)
+      const html = await (await fetch(`${s.url}/review/${token}`)).text()
+      const product = /name="product_0" value="([^"]+)"/.exec(html)![1]!
+      const fake = Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>')
+      const bad = await postForm(token, [['product_0', product], ['rating_0', '5'], ['body_0', '写真付きです']], [['media_0', 'photo.jpg', fake, 'image/jpeg']])
+      expect(bad.status).toBe(415)
+      expect(bad.text).toContain('photo.jpg')
+      // What the customer typed comes back in the form.
+      expect(bad.text).toContain('写真付きです')
+      const big = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]), Buffer.alloc(16 * 1024 * 1024)])
+      const tooBig = await postForm(token, [['product_0', product], ['rating_0', '5']], [['media_0', 'huge.jpg', big, 'image/jpeg']])
+      expect(tooBig.status).toBe(413)
+      expect(tooBig.text).toMatch(/15 MB/)
+      const rows = await s.kando.db.kysely.selectFrom('reviews').select('id').where('tenant_id', '=', tenantId).where('order_id', '=', order.id).execute()
+      expect(rows).toHaveLength(0)
+      // The API says the same in problem+json.
+      const rev = (await call('POST', '/api/v1/reviews', { productId: product, rating: 4, body: 'ok', authorName: 'A' })).body
+      const api = await s.call('POST', `/api/v1/reviews/${rev.id}/media`, { key, rawBody: fake, headers: { 'content-type': 'image/jpeg', 'x-file-name': 'photo.jpg' } })
+      expect(api.status).toBe(415)
+      expect(api.headers.get('content-type')).toContain('application/problem+json')
+      expect(api.body.detail).toContain('photo.jpg')
+    })
+
+    it('hostile text stays text on the page, in the API and in the storefront JSON; a phone number waits for moderation', async () => {
+      const order = await deliveredOrder({ customer: { email: `h${n}@example.jp`, firstName: HOSTILE, lastName: HOSTILE, locale: 'ja' } })
+      const token = await reviewLink(order.id)
+      const page = await (await fetch(`${s.url}/review/${token}`)).text()
+      const product = /name="product_0" value="([^"]+)"/.exec(page)![1]!
+      const sent = await postForm(token, [['product_0', product], ['rating_0', '5'], ['title_0', HOSTILE], ['body_0', `${HOSTILE} 電話は090-1234-5678まで`]])
+      expect(sent.status).toBe(200)
+      const back = await (await fetch(`${s.url}/review/${token}`)).text()
+      expect(back).not.toContain('<script>alert(2)')
+      expect(back).not.toContain('<img src=x')
+      expect(back).toContain('&lt;script&gt;alert(2)&lt;/script&gt;')
+      const r = (await call('GET', `/api/v1/reviews?productId=${product}&status=pending`)).body.items.find((x: { orderId: string }) => x.orderId === order.id)
+      expect(r.flags.map((f: { kind: string }) => f.kind)).toContain('personal_data')
+      expect(r.statusReason).toMatch(/personal data/)
+      // Approved anyway by the brand: published, audited with the actor; the reply shows in the JSON.
+      const approved = (await call('POST', `/api/v1/reviews/${r.id}/approve`, { reason: 'checked by staff' })).body
+      expect(approved.status).toBe('published')
+      await call('PUT', `/api/v1/reviews/${r.id}/reply`, { body: 'ご連絡ありがとうございます。' })
+      const sf = (await storefront(product, '?sort=newest')).body
+      const shown = sf.reviews.find((x: { id: string }) => x.id === r.id)
+      expect(shown.body).toContain(HOSTILE)
+      expect(shown.reply.body).toBe('ご連絡ありがとうございます。')
+      const audit = (await call('GET', `/api/v1/reviews/${r.id}`)).body.audit
+      expect(audit.map((a: { action: string; actor: string }) => `${a.action}:${a.actor}`)).toEqual(['submitted:customer', 'approved:api', 'replied:api'])
+      // The customer withdraws it through their link: gone from the storefront, audited.
+      const before = (await storefront(product)).body.summary.count
+      const w = await fetch(`${s.url}/review/${token}/withdraw/${r.id}`, { method: 'POST' })
+      expect(w.status).toBe(200)
+      expect((await storefront(product)).body.summary.count).toBe(before - 1)
+      expect((await call('GET', `/api/v1/reviews/${r.id}`)).body).toMatchObject({ status: 'removed' })
+      expect((await call('POST', `/api/v1/reviews/${r.id}/approve`, {})).status).toBe(409)
+    })
+
+    it('reviews from other sources are marked by source and never verified; another brand cannot see them', async () => {
+      const order = await deliveredOrder()
+      const productId = (await call('GET', `/api/v1/orders/${order.id}`)).body.lines[0].variantId
+      const product = (await s.kando.catalog.describeVariants(s.kando.scope(tenantId), [productId])).get(productId)!.productId
+      const first = await call('POST', '/api/v1/reviews', { productId: product, source: 'rakuten', externalId: 'rk-1', rating: 5, body: 'よかったです', authorName: 'K.T' })
+      expect(first.status).toBe(201)
+      expect(first.body).toMatchObject({ source: 'rakuten', verified: false })
+      const repeat = await call('POST', '/api/v1/reviews', { productId: product, source: 'rakuten', externalId: 'rk-1', rating: 5, body: 'よかったです', authorName: 'K.T' })
+      expect(repeat.status).toBe(200)
+      expect(repeat.body.id).toBe(first.body.id)
+      expect((await call('POST', '/api/v1/reviews', { productId: product, source: 'kando', rating: 5, body: 'x', authorName: 'x' })).status).toBe(422)
+      expect((await call('GET', `/api/v1/reviews/${first.body.id}`, undefined, keyB)).status).toBe(404)
+      expect((await call('POST', `/api/v1/reviews/${first.body.id}/approve`, {}, keyB)).status).toBe(404)
+      expect((await storefront(product, '', `rv-b-${dialect}`)).status).toBe(404)
+    })
+
+    it('storefront JSON: sorts, filters, caches with an ETag; helpful votes count once per visitor and per address', async () => {
+      const order = await deliveredOrder()
+      const variantId = (await call('GET', `/api/v1/orders/${order.id}`)).body.lines[0].variantId
+      const product = (await s.kando.catalog.describeVariants(s.kando.scope(tenantId), [variantId])).get(variantId)!.productId
+      const base = (await storefront(product)).body.summary.count
+      for (const [i, rating] of [5, 3, 4, 1].entries()) {
+        await call('POST', '/api/v1/reviews', { productId: product, source: 'import', externalId: `sf-${dialect}-${i}`, rating, body: `レビュー${i}`, authorName: `R${i}`, publish: true, createdAt: new Date(clock.now().getTime() - (10 - i) * DAY).toISOString() })
+      }
+      const all = await storefront(product, '?sort=rating_asc&limit=50')
+      expect(all.body.summary.count).toBe(base + 4)
+      const ratings = all.body.reviews.map((r: { rating: number }) => r.rating)
+      expect(ratings).toEqual([...ratings].sort((a: number, b: number) => a - b))
+      expect((await storefront(product, '?rating=3')).body.reviews.every((r: { rating: number }) => r.rating === 3)).toBe(true)
+      const etag = all.headers.get('etag')!
+      const cached = await fetch(`${s.url}/public/v1/rv-a-${dialect}/products/${product}/reviews?sort=rating_asc&limit=50`, { headers: { 'if-none-match': etag } })
+      expect(cached.status).toBe(304)
+      expect((await storefront(product, '?sort=bogus')).status).toBe(422)
+
+      const target = all.body.reviews.find((r: { rating: number }) => r.rating === 1).id
+      const vote = (visitor: string, ip = '203.0.113.7') => fetch(`${s.url}/public/v1/rv-a-${dialect}/reviews/${target}/helpful`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ visitor }) }).then(async (r) => ({ status: r.status, body: await r.json() }))
+      const v1 = await vote('a'.repeat(32))
+      expect(v1).toMatchObject({ status: 200, body: { helpful: 1, counted: true } })
+      expect((await vote('a'.repeat(32))).body).toMatchObject({ helpful: 1, counted: false })
+      // A new visitor id from the same address (storage cleared) does not vote again either.
+      expect((await vote('b'.repeat(32))).body).toMatchObject({ helpful: 1, counted: false })
+      expect((await vote('not hex')).status).toBe(422)
+      // The change shows at once in this process (the cache is dropped for the product).
+      const helpfulFirst = await storefront(product, '?sort=helpful&limit=1')
+      expect(helpfulFirst.body.reviews[0].id).toBe(target)
+      const pre = await fetch(`${s.url}/public/v1/rv-a-${dialect}/reviews/${target}/helpful`, { method: 'OPTIONS', headers: { origin: 'https://shop.example.jp', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } })
+      expect(pre.status).toBe(204)
+      expect(pre.headers.get('access-control-allow-origin')).toBe('*')
+    })
+
+    it('a thank-you coupon once per review, by what was written (text or photo), never by the rating', async () => {
+      const textPool = (await call('POST', '/api/v1/coupon-pools', { name: 'レビュー御礼' })).body
+      await call('POST', `/api/v1/coupon-pools/${textPool.id}/codes`, { codes: ['THANKS-1', 'THANKS-2', 'THANKS-3'] })
+      const settings = (await call('GET', '/api/v1/review-settings')).body
+      const put = await call('PUT', '/api/v1/review-settings', { ...settings, incentives: { textPoolId: textPool.id, photoPoolId: null, textMinLength: 10 } })
+      expect(put.status, JSON.stringify(put.body)).toBe(200)
+      const order = await deliveredOrder()
+      const token = await reviewLink(order.id)
+      const page = await (await fetch(`${s.url}/review/${token}`)).text()
+      const products = [...page.matchAll(/name="product_(\d)" value="([^"]+)"/g)].map((m) => m[2]!)
+      const sent = await postForm(token, [
+        ['product_0', products[0]!], ['rating_0', '1'], ['body_0', '残念ながら好みの味ではありませんでした。'],
+        ['product_1', products[1]!], ['rating_1', '5'], ['body_1', '短い'],
+      ])
+      expect(sent.status).toBe(200)
+      // The 1★ review with enough text gets a code; the 5★ one with two words does not.
+      const [low] = (await call('GET', `/api/v1/reviews?productId=${products[0]}`)).body.items.filter((r: { orderId: string }) => r.orderId === order.id)
+      const [high] = (await call('GET', `/api/v1/reviews?productId=${products[1]}`)).body.items.filter((r: { orderId: string }) => r.orderId === order.id)
+      expect(low.incentive).toMatchObject({ tier: 'text', code: expect.stringMatching(/^THANKS-/) })
+      expect(high.incentive).toBeNull()
+      expect(sent.text).toContain(low.incentive.code)
+      // Editing again does not hand out a second code.
+      await postForm(token, [['product_0', products[0]!], ['rating_0', '2'], ['body_0', '二度目に飲んだら慣れてきました。']])
+      expect((await call('GET', `/api/v1/reviews/${low.id}`)).body.incentive.code).toBe(low.incentive.code)
+      expect((await call('GET', `/api/v1/coupon-pools/${textPool.id}`)).body.codes.issued).toBe(1)
+      await call('PUT', '/api/v1/review-settings', settings)
+    })
+
+    it('NPS: one click records the score, a scanner clicking every score is not an answer, detractors alert the brand', async () => {
+      const settings = (await call('GET', '/api/v1/review-settings')).body
+      await call('PUT', '/api/v1/review-settings', { ...settings, alerts: { email: 'cx@komorebi.example.jp' } })
+      const surveys: string[] = []
+      for (let i = 0; i < 4; i++) {
+        const order = await deliveredOrder()
+        const link = (await call('POST', '/api/v1/surveys', { kind: 'nps', orderId: order.id })).body
+        expect(link.url).toMatch(/\/nps\/[A-Za-z0-9_-]{43}$/)
+        surveys.push(tokenOf(link.url))
+      }
+      const click = (t: string, score: number) => fetch(`${s.url}/nps/${t}?score=${score}`).then(async (r) => ({ status: r.status, text: await r.text() }))
+      const first = await click(surveys[0]!, 3)
+      expect(first.status).toBe(200)
+      expect(first.text).toContain('ご回答ありがとうございます')
+      expect(first.text).toMatch(/id="s-3" name="score" value="3" checked/)
+      await fetch(`${s.url}/nps/${surveys[0]}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ score: '3', comment: '届くのが遅かった' }).toString() })
+      await click(surveys[1]!, 10)
+      await click(surveys[2]!, 8)
+      // A link scanner opens 0..10 within a second.
+      for (let sc = 0; sc <= 10; sc++) await click(surveys[3]!, sc)
+      // The alert of a one-click answer waits a moment (here 1 s) and looks again: the scanner's 0 alerts no one.
+      clock.advance(2000)
+      const report = (await call('GET', '/api/v1/surveys/report?by=carrier')).body
+      // Answers 3, 10, 8: (1 − 1) / 3 = 0; the scanner's clicks are left out.
+      expect(report.overall).toMatchObject({ responses: 3, promoters: 1, passives: 1, detractors: 1, nps: 0 })
+      expect(report.groups).toEqual([expect.objectContaining({ key: 'yamato', responses: 3 })])
+      const byCentre = (await call('GET', '/api/v1/surveys/report?by=location')).body
+      expect(byCentre.groups[0]).toMatchObject({ key: 'loc_kanto', responses: 3 })
+      // The scanner's survey counts once a person confirms on the page.
+      await fetch(`${s.url}/nps/${surveys[3]}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'score=9' })
+      expect((await call('GET', '/api/v1/surveys/report')).body.overall).toMatchObject({ responses: 4, nps: 25 })
+      // The detractor (3) reached the brand's inbox: the alert went through the send queue.
+      let alert: { subject: string } | undefined
+      for (let i = 0; i < 100 && !alert; i++) {
+        alert = (await s.kando.notifications.mailbox(s.kando.scope(tenantId), { limit: 20, to: 'cx@komorebi.example.jp' })).find((m) => m.subject.includes('NPS'))
+        if (!alert) await new Promise((r) => setTimeout(r, 100))
+      }
+      expect(alert?.subject).toBe('【NPS】低評価（3点）が届きました')
+      const answers = (await call('GET', '/api/v1/surveys/responses?kind=nps')).body.items
+      expect(answers.find((a: { score: number }) => a.score === 3)).toMatchObject({ comment: '届くのが遅かった', via: 'form' })
+      expect(answers.filter((a: { alertedAt: string | null }) => a.alertedAt)).toHaveLength(1)
+      // CSAT after a return: 1–5.
+      const csat = (await call('POST', '/api/v1/surveys', { kind: 'csat', subject: 'return:ret_123' })).body
+      expect((await click(tokenOf(csat.url), 4)).status).toBe(200)
+      expect((await call('GET', '/api/v1/surveys/report?kind=csat')).body.overall).toMatchObject({ responses: 1, csat: 100, average: 4 })
+      await call('PUT', '/api/v1/review-settings', settings)
+    })
+
+    it('a review-request message carries the order’s review link; the window closes', async () => {
+      const order = await deliveredOrder()
+      const scope = s.kando.scope(tenantId)
+      const { message } = await s.kando.db.transaction((trx) => s.kando.notifications.prepare(scope.with(trx), { type: 'review_request', orderId: order.id, subjectRef: `rr:${order.id}` }))
+      const payload = (await s.kando.db.kysely.selectFrom('messages').select('payload').where('id', '=', message.id).executeTakeFirstOrThrow()).payload
+      const link = JSON.parse(payload).ctx.links.review as string
+      expect(link).toMatch(/\/review\/[A-Za-z0-9_-]{43}\?utm_source=kando&utm_medium=email&utm_campaign=review_request&m=msg_/)
+      const token = tokenOf(link)
+      expect((await fetch(`${s.url}/review/${token}`)).status).toBe(200)
+      clock.advance(61 * DAY)
+      try {
+        const closed = await (await fetch(`${s.url}/review/${token}`)).text()
+        expect(closed).toContain('レビューの受付は終了しました')
+        const late = await postForm(token, [['product_0', 'x'], ['rating_0', '5']])
+        expect(late.text).toContain('レビューの受付は終了しました')
+        expect((await fetch(`${s.url}/review/${'A'.repeat(43)}`)).status).toBe(404)
+      } finally {
+        clock.advance(-61 * DAY)
+      }
+    })
+
+    it('CSV import shows progress, skips bad rows with their line number, adds nothing twice; export is safe in a spreadsheet', async () => {
+      const order = await deliveredOrder()
+      const variantId = (await call('GET', `/api/v1/orders/${order.id}`)).body.lines[0].variantId
+      const product = (await s.kando.catalog.describeVariants(s.kando.scope(tenantId), [variantId])).get(variantId)!.productId
+      const rows = ['product_id,rating,title,body,author,created_at']
+      for (let i = 0; i < 450; i++) rows.push(`${product},${(i % 5) + 1},"タイトル${i}","本文, ${i}",購入者${i},2026-10-01T00:00:00+09:00`)
+      rows.push(`${product},9,bad,"評価が範囲外",x,`)
+      rows.push(`${product},5,"=HYPERLINK(""http://evil"")","=1+1",attacker,`)
+      const csv = rows.join('\n')
+      const started = await s.call('POST', '/api/v1/reviews/imports', { key, rawBody: csv, headers: { 'content-type': 'text/csv' } })
+      expect(started.status).toBe(202)
+      expect(started.body.total).toBe(452)
+      let status = (await call('GET', `/api/v1/reviews/imports/${started.body.id}`)).body
+      const seen = new Set<number>([status.processed])
+      for (let i = 0; i < 300 && status.status === 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 20))
+        status = (await call('GET', `/api/v1/reviews/imports/${started.body.id}`)).body
+        seen.add(status.processed)
+      }
+      expect(status).toMatchObject({ status: 'done', total: 452, processed: 452, created: 451, skipped: 1 })
+      expect(status.errors).toEqual([expect.objectContaining({ row: 452 })])
+      const again = await s.call('POST', '/api/v1/reviews/imports', { key, rawBody: csv, headers: { 'content-type': 'text/csv' } })
+      let st2 = (await call('GET', `/api/v1/reviews/imports/${again.body.id}`)).body
+      for (let i = 0; i < 300 && st2.status === 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 20))
+        st2 = (await call('GET', `/api/v1/reviews/imports/${again.body.id}`)).body
+      }
+      expect(st2).toMatchObject({ status: 'done', created: 0, skipped: 452 })
+      const exp = await fetch(`${s.url}/api/v1/reviews/export.csv`, { headers: { authorization: `Bearer ${key}` } })
+      expect(exp.headers.get('content-type')).toContain('text/csv')
+      const raw = Buffer.from(await exp.arrayBuffer())
+      expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]) // BOM: Excel reads UTF-8
+      const text = raw.toString('utf8')
+      expect(text.startsWith('\ufeffid,product_id')).toBe(true)
+      expect(text).toContain("'=HYPERLINK")
+      expect(text).toContain("'=1+1")
+      expect(text).not.toMatch(/,=1\+1/)
+      expect((await call('POST', '/api/v1/reviews/imports', undefined)).status).toBeGreaterThanOrEqual(400)
+    })
+  })
+}
