@@ -10,6 +10,7 @@ import { migrateToLatest } from './migrations.js'
 import { importStockCsv } from './modules/inventory/index.js'
 import { DEMO_DAY_SECONDS, ensureDemoTenant, runDemo } from './demo.js'
 import { importTrackingCsv } from './modules/tracking/index.js'
+import { parseReviewCsv } from './modules/reviews/csv.js'
 
 const program = new Command('kando').description('Kando (感動): post-purchase experience platform').showHelpAfterError()
 
@@ -198,6 +199,37 @@ Exit code: 0 when the file was read (even if some rows were rejected); 2 when ev
         console.error('Every row was rejected.')
         process.exitCode = 2
       }
+    }, { quiet: true }),
+  )
+
+importCmd
+  .command('reviews')
+  .description('Import existing reviews from CSV (UTF-8): product_id or sku, rating, body, and optionally title, author, created_at, source, external_id, status')
+  .argument('<file>', 'the CSV file; the first row names the columns')
+  .requiredOption('--tenant <slug-or-id>', 'the brand')
+  .addHelpText('after', `
+Rows without external_id get one from their content, so importing the same file again adds nothing.
+Imported reviews are marked by their source (default "import"), never as verified purchases.
+Exit code: 0 when the file was read; 2 when every row was rejected; 1 when it could not be read.`)
+  .action((file: string, o) =>
+    withKando(async (k) => {
+      const t = await k.tenants.find(o.tenant)
+      const scope = k.scope(t.id)
+      const rows = parseReviewCsv(readFileSync(file, 'utf8'))
+      const id = await k.reviews.startImport(scope, rows, 'cli')
+      const bar = process.stdout.isTTY ? new cliProgress.SingleBar({ format: '  {bar} {percentage}% | {value}/{total} reviews', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined
+      bar?.start(rows.length, 0)
+      let s = await k.reviews.importStatus(scope, id)
+      while (s && s.status === 'running') {
+        await new Promise((r) => setTimeout(r, 200))
+        s = await k.reviews.importStatus(scope, id)
+        bar?.update(s?.processed ?? 0)
+      }
+      bar?.stop()
+      if (!s) throw new Error('the import disappeared')
+      console.log(`Imported ${file} into ${t.slug}: ${s.total} rows, ${s.created} created, ${s.skipped} skipped (already there or invalid), status ${s.status}`)
+      for (const e of s.errors as Array<{ row: number; message: string }>) console.log(`  line ${e.row}: ${e.message}`)
+      if (s.status === 'failed' || (s.created === 0 && s.errors.length >= s.total)) process.exitCode = 2
     }, { quiet: true }),
   )
 

@@ -126,5 +126,16 @@ for (const dialect of DIALECTS) {
         await k.close()
       }
     })
+
+    it('import reviews: a CSV of existing reviews, bad rows by line, nothing twice on a second run', async () => {
+      const csv = ['sku,rating,title,body,author,created_at', 'KD-COF-DRIP10,5,香り,"毎朝飲んでいます, おすすめ",佐藤,2026-10-01T09:00:00+09:00', 'KD-COF-DRIP10,4,,少し苦め,鈴木,', 'KD-NOPE,5,,ない商品,x,', 'KD-COF-DRIP10,0,,星ゼロ,x,'].join('\n')
+      const file = join(mkdtempSync(join(tmpdir(), 'kando-reviews-')), 'reviews.csv')
+      writeFileSync(file, csv)
+      const first = await kando('import', 'reviews', file, '--tenant', 'acme')
+      expect(first.stdout).toContain('4 rows, 2 created, 2 skipped')
+      expect(first.stdout).toContain('  line 4: No variant with SKU KD-NOPE.')
+      expect(first.stdout).toMatch(/ {2}line 5: rating/)
+      expect((await kando('import', 'reviews', file, '--tenant', 'acme')).stdout).toContain('4 rows, 0 created, 4 skipped')
+    })
   })
 }

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
-import { parse as parseCsv } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import { z } from 'zod'
 import { AppError } from '../../platform/errors.js'
 import { ProblemSchema } from '../../platform/http/schemas.js'
 import { decodeCursor, page, PageQuery } from '../../platform/http/pagination.js'
+import { parseReviewCsv, safeCell as cell } from './csv.js'
 import { MediaRejected, processImage, processVideo, sniffMedia, MEDIA_LIMITS } from './media.js'
 import { ModerationInput, NpsReportQuery, ReplyInput, ReviewSettings, SurveyInput } from './schemas.js'
 import type { ReviewService } from './service.js'
@@ -14,11 +14,6 @@ const Id = z.object({ id: z.string().max(100) })
 const ReviewOut = z.unknown().meta({ id: 'Review', description: 'A review with its flags, media, reply and incentive' })
 const IMPORT_BODY_LIMIT = 32 * 1024 * 1024
 
-/** A spreadsheet must not run a cell as a formula (CSV injection): such cells get a leading quote. */
-function cell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v)
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s
-}
 
 /** Turns a media refusal into the API's problem (413 / 415 / 422 with the file named). */
 export function mediaProblem(err: unknown): never {
@@ -74,17 +69,7 @@ export const reviewsHttp =
       schema: { tags: ['reviews'], summary: 'Import reviews from CSV (text/csv body; columns product_id or sku, rating, title, body, author, created_at, source, external_id, status); runs in the background: poll the import for progress', response: { 202: z.object({ id: z.string(), total: z.number() }), 422: ProblemSchema } },
     }, async (req, reply) => {
       const text = typeof req.body === 'string' ? req.body : Buffer.isBuffer(req.body) ? req.body.toString('utf8') : ''
-      let rows: Array<Record<string, string>>
-      try {
-        rows = parseCsv(text.replace(/^\ufeff/, ''), { columns: true, skip_empty_lines: true, trim: false, relax_column_count: true }) as Array<Record<string, string>>
-      } catch (err) {
-        throw new AppError('CSV_INVALID', 'invalid_data', `The CSV cannot be read: ${(err as Error).message}`)
-      }
-      if (rows.length === 0) throw new AppError('CSV_EMPTY', 'invalid_data', 'The CSV has a header but no rows.')
-      const cols = Object.keys(rows[0]!)
-      if (!cols.includes('rating') || !cols.includes('body') || !(cols.includes('product_id') || cols.includes('sku'))) {
-        throw new AppError('CSV_COLUMNS', 'invalid_data', `The CSV needs the columns rating, body and product_id or sku; it has ${cols.join(', ')}.`)
-      }
+      const rows = parseReviewCsv(text)
       const id = await reviews.startImport(req.scope, rows, 'api')
       return reply.code(202).send({ id, total: rows.length })
     })
