@@ -88,6 +88,20 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
     const flow = await kando.flows.create(demoScope, { builtin: key, locale: 'ja' })
     if (key === 'thank_you' || key === 'review_request') await kando.flows.activate(demoScope, flow.id, {})
   }
+  // Reviews: one zero-party question on the review page, and a few reviews from the shop's old
+  // review tool so the storefront JSON and the widget have something to show.
+  await kando.reviews.updateSettings(demoScope, {
+    profilingQuestion: { key: 'roast', label: { ja: 'お好みの焙煎は？', en: 'Your favourite roast?' }, options: [
+      { value: 'light', label: { ja: '浅煎り', en: 'Light' } }, { value: 'medium', label: { ja: '中煎り', en: 'Medium' } }, { value: 'dark', label: { ja: '深煎り', en: 'Dark' } }] },
+  })
+  const demoReviews: Array<[number, string, string, string]> = [
+    [5, '香りが素晴らしい', '朝の一杯が楽しみになりました。お湯を注いだ瞬間の香りが違います。', '佐藤 様'],
+    [4, 'すっきり飲みやすい', '酸味が少なく、毎日飲んでも飽きません。', '鈴木 様'],
+    [5, 'ギフトにも', '両親に贈ったらとても喜ばれました。個包装なのも便利です。', '高橋 様'],
+  ]
+  for (const [i, [rating, title, body, author]] of demoReviews.entries()) {
+    await kando.reviews.create(demoScope, { sku: PRODUCTS[0]!.sku, source: 'demo', externalId: `demo-review-${i}`, rating, title, body, authorName: author, publish: true }, 'demo')
+  }
   // Ordered yesterday morning and handed to Yamato at 13:00 Japan time, so it was collected that
   // afternoon whatever the hour now (by today it is somewhere between the hub and the doorstep).
   const now = kando.clock.now().getTime()
@@ -124,6 +138,9 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
     : `  Mail (no SMTP set, kept in the dev mailbox): curl -H "Authorization: Bearer ${apiKey.key}" ${base}/api/v1/dev-mailbox`)
   print(`  Stock in 11 centres: curl -H "Authorization: Bearer ${apiKey.key}" ${base}/api/v1/stock`)
   print(`  Allocate an order and see why: curl -X POST -H "Authorization: Bearer ${apiKey.key}" -H 'content-type: application/json' -d '{}' ${base}/api/v1/orders/<id>/allocation`)
+  const reviewed = await kando.catalog.variantBySku(demoScope, PRODUCTS[0]!.sku)
+  print(`  Reviews (storefront JSON): ${base}/public/v1/${tenant.slug}/products/${reviewed?.productId}/reviews`)
+  print(`  Reviews widget on any page: <script src="${base}/widget/reviews.js" defer></script><kando-reviews shop="${tenant.slug}" product="${reviewed?.productId}"></kando-reviews>`)
   print('  Feed demo orders:      npm run demo   (in another terminal)')
   print('')
 }

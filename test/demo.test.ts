@@ -41,6 +41,11 @@ for (const dialect of DIALECTS) {
       expect(parcel!.events.length).toBeGreaterThan(0)
       expect(parcel!.events.at(-1)!.rawStatus).toBe('荷物受付')
       expect(html).toContain('荷物受付')
+      // The printed storefront JSON answers with the demo reviews; the widget script is served.
+      const reviews = lines.join('\n').match(/http:\/\/[^ ]+(\/public\/v1\/demo\/products\/prod_[0-9a-z]+\/reviews)/)?.[1]
+      const json = await (await fetch(s.url + reviews)).json()
+      expect(json.summary).toMatchObject({ count: 3, average: 4.7 })
+      expect((await fetch(s.url + '/widget/reviews.js')).headers.get('content-type')).toContain('javascript')
       // A second start only reminds: no second brand, no key printed.
       const again: string[] = []
       await ensureDemoTenant(s.kando, (l) => again.push(l))
