@@ -641,10 +641,12 @@ export class ReviewService {
     const product = await this.deps.catalog.productByRef(scope, productRef)
     if (!product) return undefined
     this.productIds.set(`${tenant.id}:${productRef}`, product.id)
-    const [stats, bought] = await Promise.all([
-      scope.selectFrom('review_stats').selectAll().where('product_id', '=', product.id).where('variant_id', '=', '').executeTakeFirst(),
+    const [statRows, bought] = await Promise.all([
+      scope.selectFrom('review_stats').selectAll().where('product_id', '=', product.id).execute(),
       this.deps.orders.recentOrderCount(scope, product.variantIds, new Date(this.clock.now().getTime() - 7 * DAY).toISOString()),
     ])
+    const stats = statRows.find((r) => r.variant_id === '')
+    const perVariant = statRows.filter((r) => r.variant_id !== '' && r.count > 0)
     let list = scope.selectFrom('reviews').select(['id', 'rating', 'title', 'body', 'author_name', 'verified', 'source', 'variant_id', 'created_at', 'published_at', 'helpful', 'reply_body', 'reply_at', 'media_count'])
       .where('product_id', '=', product.id).where('status', '=', 'published')
     if (q.filter === 'photos') list = list.where('media_count', '>', 0)
@@ -656,7 +658,7 @@ export class ReviewService {
     const rows = await list.orderBy('id', 'desc').limit(q.limit).offset((q.page - 1) * q.limit).execute()
     const withMedia = rows.filter((r) => r.media_count > 0).map((r) => r.id)
     const media = withMedia.length ? await scope.selectFrom('review_media').select(['id', 'review_id', 'kind', 'width', 'height']).where('review_id', 'in', withMedia).orderBy('position').execute() : []
-    const variantIds = [...new Set(rows.map((r) => r.variant_id).filter((v): v is string => !!v))]
+    const variantIds = [...new Set([...rows.map((r) => r.variant_id), ...perVariant.map((v) => v.variant_id)].filter((v): v is string => !!v))]
     const variants = await this.deps.catalog.describeVariants(scope, variantIds)
     const count = stats?.count ?? 0
     const total = q.filter === 'photos' ? stats?.with_media ?? 0 : q.rating ? Number(stats?.[`r${q.rating}` as 'r1'] ?? 0) : count
@@ -665,6 +667,8 @@ export class ReviewService {
       summary: {
         count, average: count ? Math.round((stats!.rating_sum / count) * 10) / 10 : null,
         distribution: { '1': stats?.r1 ?? 0, '2': stats?.r2 ?? 0, '3': stats?.r3 ?? 0, '4': stats?.r4 ?? 0, '5': stats?.r5 ?? 0 }, withMedia: stats?.with_media ?? 0,
+        // Per variant (size, colour): only variants with published reviews.
+        variants: perVariant.map((v) => ({ id: v.variant_id, title: ((t) => (t && t !== 'Default Title' ? t : null))(variants.get(v.variant_id)?.variantTitle), count: v.count, average: Math.round((v.rating_sum / v.count) * 10) / 10 })),
       },
       socialProof: { boughtThisWeek: bought },
       reviews: rows.map((r) => {
