@@ -118,7 +118,7 @@ for (const dialect of DIALECTS) {
       const sf = await storefront(products[0]!)
       expect(sf.status).toBe(200)
       expect(sf.headers.get('access-control-allow-origin')).toBe('*')
-      expect(sf.body.summary).toEqual({ count: 1, average: 5, distribution: { 1: 0, 2: 0, 3: 0, 4: 0, 5: 1 }, withMedia: 1, variants: [{ id: list[0].variantId, title: null, count: 1, average: 5 }] })
+      expect(sf.body.summary).toEqual({ count: 1, average: 5, distribution: { 1: 0, 2: 0, 3: 0, 4: 0, 5: 1 }, withMedia: 1, variants: [{ id: list[0].variantId, title: '感動ブレンド ドリップバッグ 10袋', count: 1, average: 5 }] })
       expect(sf.body.reviews[0]).toMatchObject({ rating: 5, title: '香りが最高', author: '山田 様', verified: true })
       expect(sf.body.socialProof.boughtThisWeek).toBeGreaterThanOrEqual(1)
       expect((await storefront(products[1]!)).body.summary.count).toBe(0)
