@@ -339,6 +339,36 @@ for (const dialect of DIALECTS) {
       }
     })
 
+    it('the built-in review request: its message links to the review page; a review through it ends the wait, so no reminder', async () => {
+      const scope = s.kando.scope(tenantId)
+      const flow = await s.kando.flows.create(scope, { builtin: 'review_request', locale: 'ja', options: { waitDays: 1 } })
+      await s.kando.flows.activate(scope, flow.id, {})
+      try {
+        const order = await deliveredOrder()
+        await s.kando.flows.runDue()
+        clock.advance(DAY + 60_000)
+        await s.kando.flows.runDue()
+        const sent = await s.kando.db.kysely.selectFrom('messages').select(['id', 'payload', 'status']).where('tenant_id', '=', tenantId).where('order_id', '=', order.id).where('type', '=', 'review_request').execute()
+        expect(sent).toHaveLength(1)
+        const token = tokenOf(JSON.parse(sent[0]!.payload).ctx.links.review)
+        const html = await (await fetch(`${s.url}/review/${token}`)).text()
+        const product = /name="product_0" value="([^"]+)"/.exec(html)![1]!
+        expect((await postForm(token, [['product_0', product], ['rating_0', '5'], ['body_0', 'とても良い']])).status).toBe(200)
+        await s.kando.flows.runDue()
+        clock.advance(6 * DAY)
+        await s.kando.flows.runDue()
+        const after = await s.kando.db.kysely.selectFrom('messages').select('id').where('tenant_id', '=', tenantId).where('order_id', '=', order.id).where('type', '=', 'review_request').execute()
+        expect(after).toHaveLength(1)
+        const runs = (await call('GET', `/api/v1/flows/${flow.id}/runs`)).body.items
+        const run = (await call('GET', `/api/v1/flow-runs/${runs[0].id}`)).body
+        expect(run.status).toBe('completed')
+        expect(run.log.map((l: { stepId: string; outcome: string }) => l.stepId)).not.toContain('remind')
+      } finally {
+        clock.advance(-7 * DAY - 60_000)
+        await s.kando.flows.archive(scope, flow.id)
+      }
+    })
+
     it('CSV import shows progress, skips bad rows with their line number, adds nothing twice; export is safe in a spreadsheet', async () => {
       const order = await deliveredOrder()
       const variantId = (await call('GET', `/api/v1/orders/${order.id}`)).body.lines[0].variantId
