@@ -26,6 +26,7 @@ const TEXT = {
     required: '必須',
     stars: ['', 'とても不満', '不満', 'ふつう', '満足', 'とても満足'],
     starsLabel: (n: number) => `星${n}つ`,
+    sep: '・',
     reviewTitle: 'タイトル（任意）',
     body: 'レビュー本文（任意）',
     bodyHint: '使い心地や、届いたときの様子など。電話番号や住所は書かないでください。',
@@ -63,6 +64,7 @@ const TEXT = {
     required: 'required',
     stars: ['', 'Very poor', 'Poor', 'Average', 'Good', 'Excellent'],
     starsLabel: (n: number) => `${n} star${n === 1 ? '' : 's'}`,
+    sep: ' · ',
     reviewTitle: 'Title (optional)',
     body: 'Your review (optional)',
     bodyHint: 'How it felt to use, how it arrived. Please leave out phone numbers and addresses.',
@@ -126,9 +128,11 @@ function dateIn(iso: string, zone: string, lang: Lang): string {
   return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: zone, year: 'numeric', month: 'long', day: 'numeric' }).format(new Date(iso))
 }
 
+// Option values are keys (`[a-z][a-z0-9_]*`, never a `-`), so `--none` cannot meet an option
+// valued "none": two equal ids would tie that option's label to the no-answer radio.
 function questionField(lang: Lang, name: string, idBase: string, q: Question, chosen: string | undefined, optional: boolean): SafeHtml {
   return html`<fieldset><legend>${q.label[lang]}</legend><div class="opts">
-${optional ? html`<input type="radio" id="${idBase}-none" name="${name}" value=""${!chosen ? html` checked` : ''}><label for="${idBase}-none">${TEXT[lang].noAnswer}</label>` : ''}
+${optional ? html`<input type="radio" id="${idBase}--none" name="${name}" value=""${!chosen ? html` checked` : ''}><label for="${idBase}--none">${TEXT[lang].noAnswer}</label>` : ''}
 ${q.options.map((o) => html`<input type="radio" id="${idBase}-${o.value}" name="${name}" value="${o.value}"${chosen === o.value ? html` checked` : ''}><label for="${idBase}-${o.value}">${o.label[lang]}</label>`)}
 </div></fieldset>`
 }
@@ -145,11 +149,11 @@ export function renderReviewPage(page: ReviewPage, brand: Brand, token: string, 
     const fit = v.fit ?? it.review?.fit ?? {}
     const img = safeUrl(it.imageUrl)
     return html`<section class="card" aria-labelledby="p-${i}">
-<div class="product">${img ? html`<img src="${img}" alt="" width="64" height="64">` : ''}<div><h2 id="p-${i}">${it.productTitle}</h2>${it.variantTitle ? html`<p class="muted">${it.variantTitle}</p>` : ''}
+<div class="product">${img ? html`<img src="${img}" alt="" width="64" height="64">` : ''}<div><h2 id="p-${i}">${it.productTitle}</h2>${it.variantTitle && it.variantTitle !== it.productTitle ? html`<p class="muted">${it.variantTitle}</p>` : ''}
 ${it.review ? html`<p><span class="status">${t.status[it.review.status] ?? it.review.status}</span></p>` : ''}</div></div>
 <input type="hidden" name="product_${i}" value="${it.productId}">
 <fieldset><legend>${t.rating}</legend><div class="opts">
-${[5, 4, 3, 2, 1].map((n) => html`<input type="radio" id="r-${i}-${n}" name="rating_${i}" value="${n}"${rating === String(n) ? html` checked` : ''}><label for="r-${i}-${n}"><span class="star" aria-hidden="true">${'★'.repeat(n)}</span><span>${t.starsLabel(n)}・${t.stars[n]}</span></label>`)}
+${[5, 4, 3, 2, 1].map((n) => html`<input type="radio" id="r-${i}-${n}" name="rating_${i}" value="${n}"${rating === String(n) ? html` checked` : ''}><label for="r-${i}-${n}"><span class="star" aria-hidden="true">${'★'.repeat(n)}</span><span>${t.starsLabel(n)}${t.sep}${t.stars[n]}</span></label>`)}
 </div></fieldset>
 <label for="t-${i}">${t.reviewTitle}</label><input id="t-${i}" name="title_${i}" maxlength="150" value="${v.title ?? it.review?.title ?? ''}">
 <label for="b-${i}">${t.body}</label><textarea id="b-${i}" name="body_${i}" maxlength="5000" rows="5" aria-describedby="bh-${i}">${v.body ?? it.review?.body ?? ''}</textarea>
