@@ -34,7 +34,7 @@ for (const dialect of DIALECTS) {
 
     /** An order whose parcel was delivered: both lines on one shipment. */
     async function deliveredOrder(extra: Record<string, unknown> = {}): Promise<{ id: string; lines: Array<{ id: string; variantId: string }> }> {
-      const order = (await call('POST', '/api/v1/orders', sampleOrder(`rv-${dialect}-${++n}`, { status: 'confirmed', ...extra }))).body
+      const order = (await call('POST', '/api/v1/orders', sampleOrder(`rv-${dialect}-${++n}`, { status: 'confirmed', placedAt: clock.now().toISOString(), ...extra }))).body
       const sh = (await call('POST', `/api/v1/orders/${order.id}/shipments`, { carrier: 'yamato', origin: { location: 'loc_kanto' } })).body
       expect(sh.id, JSON.stringify(sh)).toMatch(/^shp_/)
       const ev = await call('POST', `/api/v1/shipments/${sh.id}/events`, { events: [{ status: 'delivered', rawStatus: '配達完了', occurredAt: clock.now().toISOString() }] })
