@@ -5,6 +5,7 @@ import type { Clock } from '../../platform/clock.js'
 import type { Db, Executor } from '../../platform/db/index.js'
 import { fromJson, toJson } from '../../platform/db/json.js'
 import { AppError } from '../../platform/errors.js'
+import { escapeHtml } from '../../platform/html.js'
 import type { DomainEvent, EventBus } from '../../platform/events.js'
 import { newId, newToken, sha256Hex } from '../../platform/ids.js'
 import type { Queue } from '../../platform/queue/types.js'
@@ -838,10 +839,9 @@ export class ReviewService {
         row.carrier ? `配送会社 / Carrier: ${row.carrier}` : null,
         row.comment ? `コメント / Comment: ${row.comment}` : null,
       ].filter(Boolean) as string[]
-      const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
       await this.deps.notifications.queueBrandEmail(tx, {
         to: settings.alerts.email, key: `nps-alert:${surveyId}`, summary: `NPS detractor ${row.score}`,
-        email: { subject: `【NPS】低評価（${row.score}点）が届きました`, text: lines.join('\n'), html: `<!doctype html><html lang="ja"><body>${lines.map((l) => `<p>${escape(l)}</p>`).join('')}</body></html>` },
+        email: { subject: `【NPS】低評価（${row.score}点）が届きました`, text: lines.join('\n'), html: `<!doctype html><html lang="ja"><body>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</body></html>` },
       })
     })
   }
