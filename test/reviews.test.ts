@@ -242,6 +242,43 @@ for (const dialect of DIALECTS) {
       expect(pre.headers.get('access-control-allow-origin')).toBe('*')
     })
 
+    it('storefront cache: another process’s change shows within 60 s (stale once, then fresh), never older than 10 min; concurrent misses build once', async () => {
+      const order = await deliveredOrder()
+      const variantId = (await call('GET', `/api/v1/orders/${order.id}`)).body.lines[0].variantId
+      const product = (await s.kando.catalog.describeVariants(s.kando.scope(tenantId), [variantId])).get(variantId)!.productId
+      const created = await call('POST', '/api/v1/reviews', { productId: product, source: 'import', externalId: `cache-${dialect}`, rating: 4, body: 'キャッシュ', authorName: 'C', publish: true })
+      expect(created.status).toBe(201)
+      const id = created.body.id
+      const helpful = async () => (await storefront(product, '?sort=newest&limit=50')).body.reviews.find((r: { id: string }) => r.id === id).helpful as number
+      // Another API node counts votes: this process is not told (the same UPDATE its vote() runs).
+      const elsewhere = (n: number) => s.kando.scope(tenantId).updateTable('reviews').set({ helpful: n }).where('id', '=', id).execute()
+      expect(await helpful()).toBe(0)
+      await elsewhere(3)
+      expect(await helpful()).toBe(0) // fresh for 60 s
+      clock.advance(61_000)
+      const before = s.kando.reviews.storefrontCacheCounts()
+      expect(await helpful()).toBe(0) // stale, served while one refresh runs
+      await expect.poll(helpful, { timeout: 5_000 }).toBe(3)
+      const after = s.kando.reviews.storefrontCacheCounts()
+      expect(after.stale - before.stale).toBe(1)
+      expect(after.refreshes - before.refreshes).toBe(1)
+      // Ten minutes after it was built a body is not served stale: the caller waits for a fresh one.
+      await elsewhere(7)
+      clock.advance(11 * 60_000)
+      expect(await helpful()).toBe(7)
+
+      // 20 concurrent requests for a page nobody asked for yet: one build, the others join it.
+      const b0 = s.kando.reviews.storefrontCacheCounts()
+      const answers = await Promise.all(Array.from({ length: 20 }, () => storefront(product, '?sort=rating_desc&limit=7')))
+      expect(new Set(answers.map((a) => a.headers.get('etag'))).size).toBe(1)
+      const b1 = s.kando.reviews.storefrontCacheCounts()
+      expect(b1.statsBuilt - b0.statsBuilt).toBeLessThanOrEqual(1)
+      expect(b1.fresh + b1.built - b0.fresh - b0.built).toBe(20)
+      // An unknown product is a 404, and so is a product of another brand.
+      expect((await storefront('prod_unknown')).status).toBe(404)
+      expect((await storefront(product, '', `rv-b-${dialect}`)).status).toBe(404)
+    })
+
     it('a thank-you coupon once per review, by what was written (text or photo), never by the rating', async () => {
       const textPool = (await call('POST', '/api/v1/coupon-pools', { name: 'レビュー御礼' })).body
       await call('POST', `/api/v1/coupon-pools/${textPool.id}/codes`, { codes: ['THANKS-1', 'THANKS-2', 'THANKS-3'] })

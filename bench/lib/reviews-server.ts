@@ -11,8 +11,9 @@
  * - `ReviewService.storefront` calls split into cache hits and misses, with their time in the
  *   service: a call returning an entry made during the call is a miss (the service stamps each body
  *   it builds with `Date.now()`), an older entry a hit, undefined a 404; and how many misses began
- *   while another call for the same key was running (the service does not coalesce them: each
- *   builds the body again when a busy key expires);
+ *   while another call for the same key was running (they join the running build); and the
+ *   service's own counters (`storefrontCacheCounts`: stale bodies served, background refreshes,
+ *   product-level queries);
  * - every SQL statement Kysely ran, by text: count, total and longest time (wrapping the executor's
  *   `executeQuery`, so on PostgreSQL the time includes waiting for a pool connection);
  * - event-loop delay; on PostgreSQL, the connections the pool opened and closed.
@@ -21,7 +22,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import Fastify from 'fastify'
 import { loadConfig } from '../../src/platform/config.ts'
-import { createKando } from '../../src/kando.ts'
+import { createKando, type Kando } from '../../src/kando.ts'
 import { buildHttp } from '../../src/platform/http/app.ts'
 import { serveControl } from './notify-control.ts'
 
@@ -36,14 +37,16 @@ eld.enable()
 let hitMs: number[] = []
 let missMs: number[] = []
 let notFound = 0
-/** Misses that began while a miss for the same key was being built (no request coalescing: each builds it again). */
+/** Misses that began while a miss for the same key was being built (they join that build). */
 let duplicateBuilds = 0
 let inFlight = 0
 const building = new Map<string, number>()
 let sqlStats = new Map<string, { n: number; ms: number; maxMs: number }>()
 let windowStart = performance.now()
 let cpu0 = process.cpuUsage()
+let counts0: ReturnType<Kando['reviews']['storefrontCacheCounts']> | null = null
 const reset = () => {
+  counts0 = kando.reviews.storefrontCacheCounts()
   hitMs = []
   missMs = []
   notFound = 0
@@ -124,7 +127,7 @@ const portOf = (a: ReturnType<typeof app.server.address>) => (typeof a === 'obje
 export interface ReviewServerStats {
   seconds: number
   cpuSeconds: number
-  storefront: { hits: number; misses: number; notFound: number; duplicateBuilds: number; hitP50: number | null; hitP99: number | null; missP50: number | null; missP99: number | null; missMax: number | null; missMean: number | null }
+  storefront: { hits: number; misses: number; notFound: number; duplicateBuilds: number; service: { stale: number; refreshes: number; statsBuilt: number; boughtBuilt: number; productLookups: number }; hitP50: number | null; hitP99: number | null; missP50: number | null; missP99: number | null; missMax: number | null; missMean: number | null }
   sql: Array<{ sql: string; n: number; ms: number; maxMs: number }>
   loop: { p50: number; p99: number; max: number }
   /** PostgreSQL pool: connections opened and closed in the window. */
@@ -146,6 +149,7 @@ await serveControl({
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       storefront: {
         hits: hitMs.length, misses: missMs.length, notFound, duplicateBuilds,
+        service: ((c, c0) => ({ stale: c.stale - (c0?.stale ?? 0), refreshes: c.refreshes - (c0?.refreshes ?? 0), statsBuilt: c.statsBuilt - (c0?.statsBuilt ?? 0), boughtBuilt: c.boughtBuilt - (c0?.boughtBuilt ?? 0), productLookups: c.productLookups - (c0?.productLookups ?? 0) }))(kando.reviews.storefrontCacheCounts(), counts0),
         hitP50: quantile(hitMs, 0.5), hitP99: quantile(hitMs, 0.99),
         missP50: quantile(missMs, 0.5), missP99: quantile(missMs, 0.99), missMax: missMs.length ? missMs.reduce((a, b) => (b > a ? b : a), 0) : null,
         missMean: missMs.length ? missMs.reduce((a, b) => a + b, 0) / missMs.length : null,

@@ -46,4 +46,13 @@ export const catalogMigrations: Record<string, Migration> = {
       await db.schema.dropTable('products').execute()
     },
   },
+  '0018_products_external_ref': {
+    // Storefront widgets name a product by the shop's own id, whatever the source.
+    async up(db: Kysely<any>) {
+      await db.schema.createIndex('products_external_ref').on('products').columns(['tenant_id', 'external_id']).execute()
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('products_external_ref').execute()
+    },
+  },
 }

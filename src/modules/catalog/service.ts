@@ -182,12 +182,17 @@ export class CatalogService {
     return out
   }
 
-  /** A product by its Kando id or the shop's own id (storefront widgets know the latter). */
-  async productByRef(tx: TenantDb, ref: string): Promise<{ id: string; title: string; imageUrl: string | null; variantIds: string[] } | undefined> {
-    const row = await tx.selectFrom('products').select(['id', 'title', 'image_url']).where((eb) => eb.or([eb('id', '=', ref), eb('external_id', '=', ref)])).executeTakeFirst()
+  /**
+   * A product by its Kando id (`prod_…`) or the shop's own id (storefront widgets know the latter),
+   * with its variants' titles. Two indexed statements: an `id = ? or external_id = ?` lookup would
+   * walk every product of the brand.
+   */
+  async productByRef(tx: TenantDb, ref: string): Promise<{ id: string; title: string; imageUrl: string | null; variantIds: string[]; variants: Array<{ id: string; title: string }> } | undefined> {
+    const by = (column: 'id' | 'external_id') => tx.selectFrom('products').select(['id', 'title', 'image_url']).where(column, '=', ref).limit(1).executeTakeFirst()
+    const row = ref.startsWith('prod_') ? (await by('id')) ?? (await by('external_id')) : (await by('external_id')) ?? (await by('id'))
     if (!row) return undefined
-    const variants = await tx.selectFrom('variants').select('id').where('product_id', '=', row.id).execute()
-    return { id: row.id, title: row.title, imageUrl: row.image_url, variantIds: variants.map((v) => v.id) }
+    const variants = await tx.selectFrom('variants').select(['id', 'title']).where('product_id', '=', row.id).orderBy('id').execute()
+    return { id: row.id, title: row.title, imageUrl: row.image_url, variantIds: variants.map((v) => v.id), variants }
   }
 
   /** Image URL per variant id (the variant's own, else its product's); variants without one are absent. */

@@ -166,4 +166,15 @@ export const reviewsMigrations: Record<string, Migration> = {
       }
     },
   },
+  '0020_reviews_by_rating': {
+    // The storefront's rating sorts: without these SQLite reads every published review of the brand.
+    async up(db: Kysely<any>) {
+      await sql`create index reviews_product_rating_desc on reviews (tenant_id, product_id, rating desc, published_at desc, id desc) where status = 'published'`.execute(db)
+      await sql`create index reviews_product_rating_asc on reviews (tenant_id, product_id, rating asc, published_at desc, id desc) where status = 'published'`.execute(db)
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('reviews_product_rating_asc').execute()
+      await db.schema.dropIndex('reviews_product_rating_desc').execute()
+    },
+  },
 }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
 import type { Config } from '../../platform/config.js'
 import type { Clock } from '../../platform/clock.js'
@@ -21,7 +22,7 @@ import type { TrackingService } from '../tracking/index.js'
 import { decidePublication, flagReviewText, type ReviewFlag } from './moderation.js'
 import { csatOf, looksLikeScanner, npsOf, periodOf, type CsatFigures, type NpsFigures } from './nps.js'
 import { NpsReportQuery, PublicQuery, Question, ReviewInput, ReviewSettings } from './schemas.js'
-import type { ReviewsTable, ReviewStatus, SurveyKind, SurveyResponsesTable } from './tables.js'
+import type { ReviewStatsTable, ReviewsTable, ReviewStatus, SurveyKind, SurveyResponsesTable } from './tables.js'
 
 export interface ReviewDeps {
   tenants: TenantService
@@ -107,6 +108,21 @@ export interface Review {
   publishedAt: string | null
 }
 
+export interface StorefrontCacheCounts { fresh: number; stale: number; built: number; refreshes: number; statsBuilt: number; boughtBuilt: number; productLookups: number }
+
+/** A product as the storefront names it: its id, title, image and variants (with their titles). */
+interface StorefrontProduct { id: string; title: string; imageUrl: string | null; variantIds: string[]; variants: Array<{ id: string; title: string }>; titles?: Map<string, string> }
+const NO_PRODUCT: StorefrontProduct = { id: '', title: '', imageUrl: null, variantIds: [], variants: [] }
+
+/** What every page of one product's storefront JSON shares. */
+interface StorefrontFacts {
+  product: { id: string; title: string; imageUrl: string | null; variantIds: string[] }
+  variantTitles: ReadonlyMap<string, string> | undefined
+  stats: ReviewStatsTable | undefined
+  perVariant: ReviewStatsTable[]
+  bought: number
+}
+
 /** Reviews to a product page: cached JSON bodies, keyed by product and query. */
 interface CachedBody {
   at: number
@@ -114,7 +130,9 @@ interface CachedBody {
   body: string
 }
 
-const PUBLIC_TTL_MS = 30_000
+const PUBLIC_TTL_MS = 60_000
+/** A stale page body is served (while one refresh runs) only this long after it was built. */
+const PUBLIC_STALE_MS = 10 * 60_000
 const PUBLIC_CACHE_MAX = 20_000
 const REVIEW_PURPOSE = 'review'
 const SURVEY_PURPOSE = 'survey'
@@ -131,7 +149,6 @@ export class ReviewError extends AppError {}
  */
 export class ReviewService {
   private settingsCache = new Map<string, { at: number; settings: ReviewSettings }>()
-  private publicCache = new Map<string, CachedBody>()
   /** Bumped when a product's published reviews change here, so this process never serves them stale. */
   private generation = new Map<string, number>()
 
@@ -626,28 +643,101 @@ export class ReviewService {
 
   /**
    * The storefront JSON for one product: aggregate, distribution, social proof and one page of
-   * published reviews. Cached per product and query for 30 s (and dropped at once when this
-   * process changes the product's reviews), so a busy product page costs no database work.
+   * published reviews. Caches in front of the database, all per process:
+   * - page bodies per product and query, fresh for 60 s (the `max-age` browsers and CDNs are told);
+   *   after that the stale body is served while one refresh runs in the background, up to 10 min
+   *   after it was built (older: the caller waits for the fresh one);
+   * - under them, shared by every sort, filter and page of a product: the product and its variants
+   *   (10 min), its aggregates (60 s) and "bought this week" (5 min), so a new page costs one or two
+   *   statements;
+   * - concurrent misses for one key share one build.
+   * A change to a product's reviews made in this process moves the product to a new generation,
+   * so this process never serves them stale; other processes see it within 60 s.
    */
   async storefront(shop: string, productRef: string, rawQuery: unknown): Promise<CachedBody | undefined> {
-    const q = PublicQuery.parse(rawQuery)
     const tenant = await this.tenantBySlug(shop)
     if (!tenant) return undefined
-    const key0 = `${tenant.id}:${productRef}:${q.sort}:${q.filter ?? ''}:${q.rating ?? ''}:${q.page}:${q.limit}`
-    const productId = this.productIds.get(`${tenant.id}:${productRef}`)
-    const key = `${key0}:${productId ? this.generation.get(`${tenant.id}:${productId}`) ?? 0 : 'x'}`
-    const hit = this.publicCache.get(key)
-    if (hit && Date.now() - hit.at < PUBLIC_TTL_MS) return hit
-    const scope = new TenantDb(tenant.id, this.db.kysely, this.db.dialect)
-    const product = await this.deps.catalog.productByRef(scope, productRef)
-    if (!product) return undefined
-    this.productIds.set(`${tenant.id}:${productRef}`, product.id)
-    const [statRows, bought] = await Promise.all([
-      scope.selectFrom('review_stats').selectAll().where('product_id', '=', product.id).execute(),
-      this.deps.orders.recentOrderCount(scope, product.variantIds, new Date(this.clock.now().getTime() - 7 * DAY).toISOString()),
-    ])
-    const stats = statRows.find((r) => r.variant_id === '')
-    const perVariant = statRows.filter((r) => r.variant_id !== '' && r.count > 0)
+    const refKey = `${tenant.id}|${productRef}`
+    let product = this.products.get(refKey)
+    if (product === undefined) {
+      PublicQuery.parse(rawQuery) // bad input is a 400 even for an unknown product
+      this.counters.productLookups++
+      const found = await this.deps.catalog.productByRef(new TenantDb(tenant.id, this.db.kysely, this.db.dialect), productRef)
+      product = found ? { ...found, titles: new Map(found.variants.map((v) => [v.id, v.title])) } : NO_PRODUCT
+      this.products.set(refKey, product, { ttl: product === NO_PRODUCT ? 10_000 : undefined })
+    }
+    if (product === NO_PRODUCT) return undefined
+    const raw = (rawQuery ?? {}) as Record<string, unknown>
+    const gen = this.generation.get(`${tenant.id}:${product.id}`) ?? 0
+    const key = `${tenant.id}|${product.id}|${gen}|${raw.sort ?? ''}|${raw.filter ?? ''}|${raw.rating ?? ''}|${raw.page ?? ''}|${raw.limit ?? ''}`
+    const fresh = this.pages.get(key)
+    if (fresh) {
+      this.counters.fresh++
+      return fresh
+    }
+    const q = PublicQuery.parse(rawQuery)
+    const stale = this.pages.peek(key, { allowStale: true })
+    const allowStale = !!stale && this.clock.now().getTime() - stale.at < PUBLIC_STALE_MS
+    if (allowStale) this.counters.stale++
+    else this.counters.built++
+    return this.pages.fetch(key, { allowStale, context: { tenantId: tenant.id, product, gen, q } })
+  }
+
+  /** How the storefront caches answered since start (benchmarks and metrics read this). */
+  storefrontCacheCounts(): Readonly<StorefrontCacheCounts> {
+    return { ...this.counters }
+  }
+
+  /** The caches age by the service's clock (tests move it). */
+  private get perf() {
+    return { now: () => this.clock.now().getTime() }
+  }
+
+  /**
+   * fresh: answered from a fresh body; stale: a stale body served while it is rebuilt; built: the
+   * caller waited for a body (built for it, or joined a build already running); refreshes: bodies
+   * rebuilt in the background; the rest: the product-level queries behind them.
+   */
+  private counters: StorefrontCacheCounts = { fresh: 0, stale: 0, built: 0, refreshes: 0, statsBuilt: 0, boughtBuilt: 0, productLookups: 0 }
+
+  /** Shop's product reference → the product and its variants (a product's titles change rarely: 10 min). */
+  private products = new LRUCache<string, StorefrontProduct>({ max: 50_000, ttl: 10 * 60_000, perf: this.perf })
+
+  /** A product's review aggregates, per generation: shared by every sort, filter and page. */
+  private stats = new LRUCache<string, { stats: ReviewStatsTable | undefined; perVariant: ReviewStatsTable[] }, { tenantId: string; productId: string }>({
+    max: 20_000, ttl: PUBLIC_TTL_MS, perf: this.perf,
+    fetchMethod: async (_key, _stale, { context }) => {
+      this.counters.statsBuilt++
+      const rows = await new TenantDb(context.tenantId, this.db.kysely, this.db.dialect).selectFrom('review_stats').selectAll().where('product_id', '=', context.productId).execute()
+      return { stats: rows.find((r) => r.variant_id === ''), perVariant: rows.filter((r) => r.variant_id !== '' && r.count > 0) }
+    },
+  })
+
+  /** "N bought this week": social proof, not accounting, so five minutes old is fine (stale served while it is recounted). */
+  private bought = new LRUCache<string, { n: number }, { tenantId: string; variantIds: string[] }>({
+    max: 20_000, ttl: 5 * 60_000, allowStale: true, perf: this.perf,
+    fetchMethod: async (_key, _stale, { context }) => {
+      this.counters.boughtBuilt++
+      const since = new Date(this.clock.now().getTime() - 7 * DAY).toISOString()
+      return { n: await this.deps.orders.recentOrderCount(new TenantDb(context.tenantId, this.db.kysely, this.db.dialect), context.variantIds, since) }
+    },
+  })
+
+  private pages = new LRUCache<string, CachedBody, { tenantId: string; product: StorefrontProduct; gen: number; q: PublicQuery }>({
+    max: PUBLIC_CACHE_MAX, ttl: PUBLIC_TTL_MS, noDeleteOnStaleGet: true, perf: this.perf,
+    fetchMethod: async (_key, stale, { context }) => {
+      if (stale) this.counters.refreshes++
+      const { tenantId, product } = context
+      const [stats, bought] = await Promise.all([
+        this.stats.fetch(`${tenantId}|${product.id}|${context.gen}`, { context: { tenantId, productId: product.id } }),
+        this.bought.fetch(`${tenantId}|${product.id}`, { context: { tenantId, variantIds: product.variantIds } }),
+      ])
+      return this.storefrontPage(new TenantDb(tenantId, this.db.kysely, this.db.dialect), { product, variantTitles: product.titles, ...stats!, bought: bought!.n }, context.q)
+    },
+  })
+
+  private async storefrontPage(scope: TenantDb, facts: StorefrontFacts, q: PublicQuery): Promise<CachedBody> {
+    const { product, stats, perVariant } = facts
     let list = scope.selectFrom('reviews').select(['id', 'rating', 'title', 'body', 'author_name', 'verified', 'source', 'variant_id', 'created_at', 'published_at', 'helpful', 'reply_body', 'reply_at', 'media_count'])
       .where('product_id', '=', product.id).where('status', '=', 'published')
     if (q.filter === 'photos') list = list.where('media_count', '>', 0)
@@ -659,8 +749,7 @@ export class ReviewService {
     const rows = await list.orderBy('id', 'desc').limit(q.limit).offset((q.page - 1) * q.limit).execute()
     const withMedia = rows.filter((r) => r.media_count > 0).map((r) => r.id)
     const media = withMedia.length ? await scope.selectFrom('review_media').select(['id', 'review_id', 'kind', 'width', 'height']).where('review_id', 'in', withMedia).orderBy('position').execute() : []
-    const variantIds = [...new Set([...rows.map((r) => r.variant_id), ...perVariant.map((v) => v.variant_id)].filter((v): v is string => !!v))]
-    const variants = await this.deps.catalog.describeVariants(scope, variantIds)
+    const variantTitle = (id: string | null) => ((t) => (t && t !== 'Default Title' ? t : null))(id ? facts.variantTitles?.get(id) : undefined)
     const count = stats?.count ?? 0
     const total = q.filter === 'photos' ? stats?.with_media ?? 0 : q.rating ? Number(stats?.[`r${q.rating}` as 'r1'] ?? 0) : count
     const body = {
@@ -669,31 +758,23 @@ export class ReviewService {
         count, average: count ? Math.round((stats!.rating_sum / count) * 10) / 10 : null,
         distribution: { '1': stats?.r1 ?? 0, '2': stats?.r2 ?? 0, '3': stats?.r3 ?? 0, '4': stats?.r4 ?? 0, '5': stats?.r5 ?? 0 }, withMedia: stats?.with_media ?? 0,
         // Per variant (size, colour): only variants with published reviews.
-        variants: perVariant.map((v) => ({ id: v.variant_id, title: ((t) => (t && t !== 'Default Title' ? t : null))(variants.get(v.variant_id)?.variantTitle), count: v.count, average: Math.round((v.rating_sum / v.count) * 10) / 10 })),
+        variants: perVariant.map((v) => ({ id: v.variant_id, title: variantTitle(v.variant_id), count: v.count, average: Math.round((v.rating_sum / v.count) * 10) / 10 })),
       },
-      socialProof: { boughtThisWeek: bought },
-      reviews: rows.map((r) => {
-        const v = r.variant_id ? variants.get(r.variant_id) : undefined
-        return {
-          id: r.id, rating: r.rating, title: r.title, body: r.body, author: r.author_name, verified: r.verified === 1, source: r.source === 'kando' ? 'kando' : r.source,
-          variant: v && v.variantTitle !== 'Default Title' ? v.variantTitle : null, createdAt: r.published_at ?? r.created_at, helpful: r.helpful,
-          media: media.filter((m) => m.review_id === r.id).map((m) => ({ kind: m.kind, url: `/media/reviews/${m.id}`, width: m.width, height: m.height })),
-          reply: r.reply_body ? { body: r.reply_body, at: r.reply_at } : null,
-        }
-      }),
+      socialProof: { boughtThisWeek: facts.bought },
+      reviews: rows.map((r) => ({
+        id: r.id, rating: r.rating, title: r.title, body: r.body, author: r.author_name, verified: r.verified === 1, source: r.source === 'kando' ? 'kando' : r.source,
+        variant: variantTitle(r.variant_id), createdAt: r.published_at ?? r.created_at, helpful: r.helpful,
+        media: media.filter((m) => m.review_id === r.id).map((m) => ({ kind: m.kind, url: `/media/reviews/${m.id}`, width: m.width, height: m.height })),
+        reply: r.reply_body ? { body: r.reply_body, at: r.reply_at } : null,
+      })),
       page: { page: q.page, limit: q.limit, total, hasMore: q.page * q.limit < total },
       sorts: ['helpful', 'newest', 'rating_desc', 'rating_asc'],
       filters: ['photos'],
     }
     const text = JSON.stringify(body)
-    const entry = { at: Date.now(), etag: `"${sha256Hex(text).slice(0, 32)}"`, body: text }
-    const fresh = `${key0}:${this.generation.get(`${tenant.id}:${product.id}`) ?? 0}`
-    if (this.publicCache.size >= PUBLIC_CACHE_MAX) this.publicCache.delete(this.publicCache.keys().next().value!)
-    this.publicCache.set(fresh, entry)
-    return entry
+    return { at: this.clock.now().getTime(), etag: `"${sha256Hex(text).slice(0, 32)}"`, body: text }
   }
 
-  private productIds = new Map<string, string>()
   private slugs = new Map<string, { at: number; tenant: { id: string } | null }>()
 
   private async tenantBySlug(slug: string): Promise<{ id: string } | null> {

@@ -31,7 +31,9 @@ pg.types.setTypeParser(20, (v) => Number(v))
 /** Opens `sqlite:<path>` / `sqlite::memory:` or `postgres://…`. Creates the SQLite folder if needed. */
 export function openDb(url: string, options: { poolSize?: number } = {}): Db {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 })
+    // Idle clients are kept a minute (pg's default is 10 s): reopening one costs tens of ms of
+    // authentication and cold catalog caches, which a bursty public API pays on every burst.
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, idleTimeoutMillis: 60_000 })
     // An idle client losing its connection must not crash the process.
     pool.on('error', () => {})
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
