@@ -25,6 +25,7 @@ import { FulfillmentService } from './modules/fulfillment/index.js'
 import { FlowService } from './modules/flows/index.js'
 import { CouponService } from './modules/coupons/index.js'
 import { ReviewService } from './modules/reviews/index.js'
+import { ReturnService } from './modules/returns/index.js'
 
 /** Every service of one Kando process, wired once; HTTP and workers both use this. */
 export interface Kando {
@@ -47,6 +48,7 @@ export interface Kando {
   flows: FlowService
   coupons: CouponService
   reviews: ReviewService
+  returns: ReturnService
   /** The data of one tenant: the only way modules reach tenant tables. */
   scope(tenantId: string): TenantDb
   /** Runs the job consumers in this process. */
@@ -69,6 +71,8 @@ export interface KandoOptions {
   flowPollMs?: number
   /** How long a one-click NPS score waits before it may alert the brand (default 20 s; see ReviewService). */
   alertDelayMs?: number
+  /** Where the Shopify Admin API is (tests: the stand-in); default https://{shop domain}. */
+  shopifyAdminUrl?: string
 }
 
 export async function createKando(config: Config, options: KandoOptions = {}): Promise<Kando> {
@@ -114,15 +118,18 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
     flows.register()
     const reviews = new ReviewService(db, clock, events, secrets, { tenants, customers, orders, tracking, catalog, coupons, notifications }, config, log, queue, options.alertDelayMs)
     reviews.register()
+    const returns = new ReturnService(db, clock, events, queue, secrets, { tenants, orders, customers, catalog, tracking, inventory, fulfillment }, log, config.publicUrl.replace(/\/+$/, ''))
+    if (options.shopifyAdminUrl) returns.shopifyBaseUrl = options.shopifyAdminUrl
     await shopify.declare()
     await notifications.declare()
     await flows.declare()
     await reviews.declare()
+    await returns.declare()
     await events.start({ work: false })
     let working = false
     let sweeper: NodeJS.Timeout | undefined
     return {
-      config, log, clock, db, queue, events, metrics, tenants, catalog, customers, orders, tracking, shopify, notifications, inventory, fulfillment, coupons, flows, reviews,
+      config, log, clock, db, queue, events, metrics, tenants, catalog, customers, orders, tracking, shopify, notifications, inventory, fulfillment, coupons, flows, reviews, returns,
       scope: (tenantId) => new TenantDb(tenantId, db.kysely, db.dialect),
       async startWorker() {
         if (working) return
@@ -131,6 +138,7 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
         await notifications.work()
         await flows.work()
         await reviews.work()
+        await returns.work()
         await events.start({ work: true })
         // The watch sweep reads only shipments whose check time has come; its state is in the
         // database, so a restart simply carries on.

@@ -15,6 +15,7 @@ import { fulfillmentMigrations } from './modules/fulfillment/migrations.js'
 import { couponsMigrations } from './modules/coupons/migrations.js'
 import { flowsMigrations } from './modules/flows/migrations.js'
 import { reviewsMigrations } from './modules/reviews/migrations.js'
+import { returnsMigrations } from './modules/returns/migrations.js'
 
 /** Every module's migrations; names start with a global sequence number so they apply in order. */
 export const allMigrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ export const allMigrations: Record<string, Migration> = {
   ...flowsMigrations,
   ...couponsMigrations,
   ...reviewsMigrations,
+  ...returnsMigrations,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => allMigrations }

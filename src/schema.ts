@@ -11,9 +11,10 @@ import type { FulfillmentTables } from './modules/fulfillment/tables.js'
 import type { CouponsTables } from './modules/coupons/tables.js'
 import type { FlowsTables } from './modules/flows/tables.js'
 import type { ReviewsTables } from './modules/reviews/tables.js'
+import type { ReturnsTables } from './modules/returns/tables.js'
 
 /** The whole database, as Kysely sees it: each part is owned by the module that declares it. */
-export interface Database extends PlatformTables, TenantsTables, CatalogTables, CustomersTables, OrdersTables, ShopifyTables, TrackingTables, NotificationsTables, InventoryTables, FulfillmentTables, CouponsTables, FlowsTables, ReviewsTables {}
+export interface Database extends PlatformTables, TenantsTables, CatalogTables, CustomersTables, OrdersTables, ShopifyTables, TrackingTables, NotificationsTables, InventoryTables, FulfillmentTables, CouponsTables, FlowsTables, ReviewsTables, ReturnsTables {}
 
 /** Names of the tables that belong to a tenant (they all carry tenant_id). */
 export type TenantTable = {

@@ -195,6 +195,25 @@ export class CatalogService {
     return { id: row.id, title: row.title, imageUrl: row.image_url, variantIds: variants.map((v) => v.id), variants }
   }
 
+  /**
+   * What a return or an exchange needs to know of variants: product, type, tags, price, SKU.
+   * `ofProducts` adds every variant of those products (the sizes and colours to exchange for).
+   */
+  async variantFacts(tx: TenantDb, variantIds: readonly string[], ofProducts: readonly string[] = []): Promise<Map<string, { variantId: string; productId: string; productTitle: string; variantTitle: string; productType: string | null; tags: string[]; sku: string | null; price: number; currency: string }>> {
+    const out = new Map<string, { variantId: string; productId: string; productTitle: string; variantTitle: string; productType: string | null; tags: string[]; sku: string | null; price: number; currency: string }>()
+    if (variantIds.length === 0 && ofProducts.length === 0) return out
+    let q = tx.selectFrom('variants').innerJoin('products', (j) => j.onRef('products.id', '=', 'variants.product_id').onRef('products.tenant_id', '=', 'variants.tenant_id'))
+      .select(['variants.id as id', 'variants.product_id as productId', 'variants.title as variantTitle', 'variants.sku as sku', 'variants.price as price', 'variants.currency as currency', 'products.title as productTitle', 'products.product_type as productType', 'products.tags as tags'])
+    q = q.where((eb) => eb.or([
+      ...(variantIds.length ? [eb('variants.id', 'in', [...variantIds])] : []),
+      ...(ofProducts.length ? [eb('variants.product_id', 'in', [...ofProducts])] : []),
+    ]))
+    for (const r of await q.orderBy('variants.id').execute()) {
+      out.set(r.id, { variantId: r.id, productId: r.productId, productTitle: r.productTitle, variantTitle: r.variantTitle, productType: r.productType, tags: fromJson<string[]>(r.tags, []), sku: r.sku, price: Number(r.price), currency: r.currency })
+    }
+    return out
+  }
+
   /** Image URL per variant id (the variant's own, else its product's); variants without one are absent. */
   async imagesForVariants(tx: TenantDb, variantIds: string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>()

@@ -294,6 +294,40 @@ export class InventoryService {
     await this.ledgerRows(tx, moves)
   }
 
+  /**
+   * Returned units put back on the shelf (a return graded A or B): on-hand grows at the location.
+   * The warehouse's next snapshot still wins; the ledger row says where the units came from.
+   */
+  async restock(tx: TenantDb, ref: string, entries: readonly StockEntry[]): Promise<void> {
+    const now = this.clock.now().toISOString()
+    const moves: Movement[] = []
+    for (const e of sortEntries(entries)) {
+      if (e.quantity <= 0) continue
+      await this.lockRow(tx, e.sku, e.locationId, now)
+      const row = await tx.updateTable('stock_levels')
+        .set((eb) => ({ on_hand: eb('on_hand', '+', e.quantity), updated_at: now }))
+        .where('sku', '=', e.sku).where('location_id', '=', e.locationId)
+        .returning(['on_hand', 'reserved'])
+        .executeTakeFirstOrThrow()
+      moves.push(movement(e, 'restock', e.quantity, 0, row, ref, now))
+    }
+    await this.ledgerRows(tx, moves)
+  }
+
+  /** Free units (on hand − reserved) of these SKUs by location, most first: what an exchange may take. */
+  async freeStock(tx: TenantDb, skus: readonly string[]): Promise<Map<string, Array<{ locationId: string; free: number }>>> {
+    const out = new Map<string, Array<{ locationId: string; free: number }>>()
+    if (skus.length === 0) return out
+    const rows = await tx.selectFrom('stock_levels').select(['sku', 'location_id', 'on_hand', 'reserved']).where('sku', 'in', [...skus]).execute()
+    for (const r of rows) {
+      const free = Number(r.on_hand) - Number(r.reserved)
+      if (free <= 0) continue
+      out.set(r.sku, [...(out.get(r.sku) ?? []), { locationId: r.location_id, free }])
+    }
+    for (const list of out.values()) list.sort((a, b) => b.free - a.free || (a.locationId < b.locationId ? -1 : 1))
+    return out
+  }
+
   /** Books parcels on a location's ship day, within its daily capacity (shared by every brand). */
   async bookCapacity(ex: Executor, locationId: string, day: string, parcels: number, dailyCapacity: number): Promise<void> {
     if (parcels <= 0) return

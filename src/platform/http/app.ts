@@ -23,6 +23,7 @@ import { fulfillmentHttp, operatorRatesHttp } from '../../modules/fulfillment/ht
 import { couponsHttp } from '../../modules/coupons/http.js'
 import { flowsHttp } from '../../modules/flows/http.js'
 import { reviewsHttp } from '../../modules/reviews/http.js'
+import { returnsHttp } from '../../modules/returns/http.js'
 import { reviewPages } from '../../pages/reviews/routes.js'
 
 /** The whole HTTP surface of Kando (paths are stable API; see DESIGN.md). */
@@ -97,6 +98,7 @@ export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
       await api.register(couponsHttp({ coupons: kando.coupons, db: kando.db }))
       await api.register(flowsHttp({ flows: kando.flows }))
       await api.register(reviewsHttp({ reviews: kando.reviews }))
+      await api.register(returnsHttp({ returns: kando.returns }))
       await api.register(eventsHttp)
     },
     { prefix: '/api/v1' },

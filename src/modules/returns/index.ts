@@ -1,0 +1,5 @@
+export { ReturnService, type ReturnView, type ReturnOptions, type ReturnPhoto, type ReturnSettingsView } from './service.js'
+export { returnsHttp } from './http.js'
+export { evaluateReturn, compilePolicy, type ReturnDecision } from './policy.js'
+export { ReturnPolicy } from './policy-schema.js'
+export { ReturnRequestInput } from './schemas.js'
