@@ -144,6 +144,7 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
         // database, so a restart simply carries on.
         sweeper = setInterval(() => {
           tracking.sweep().catch((err) => log.error({ err }, 'tracking sweep failed'))
+          returns.sweepOverdue().catch((err) => log.error({ err }, 'returns sweep failed'))
         }, options.sweepMs ?? 60_000)
         sweeper.unref()
       },

@@ -124,7 +124,6 @@ export interface ReturnPhoto {
 
 const REFUND_QUEUE = 'returns.refund'
 const RETURN_PURPOSE = 'return'
-const ESCALATE_QUEUE = 'returns.escalate'
 const DAY = 86_400_000
 const OPEN: ReturnStatus[] = ['requested', 'approved', 'received', 'inspected', 'escalated']
 
@@ -154,12 +153,10 @@ export class ReturnService {
 
   async declare(): Promise<void> {
     await this.queue.declare(REFUND_QUEUE, { retryLimit: 12, retryDelaySeconds: 30 })
-    await this.queue.declare(ESCALATE_QUEUE, { retryLimit: 5, retryDelaySeconds: 60 })
   }
 
   async work(): Promise<void> {
     await this.queue.work<{ tenantId: string; returnId: string }>(REFUND_QUEUE, (job) => this.refund(job.data.tenantId, job.data.returnId), { concurrency: 2 })
-    await this.queue.work<{ tenantId: string; returnId: string }>(ESCALATE_QUEUE, (job) => this.escalateIfMissing(job.data.tenantId, job.data.returnId), { concurrency: 1 })
   }
 
   /** The customer's status link, rebuilt from the stored nonce (messages about the return carry it). */
@@ -483,13 +480,13 @@ export class ReturnService {
     const q = ReturnAnalyticsQuery.parse(raw)
     const to = q.to ? new Date(q.to).toISOString() : this.clock.now().toISOString()
     const from = q.from ? new Date(q.from).toISOString() : new Date(Date.parse(to) - 90 * DAY).toISOString()
-    const returns = await scope.selectFrom('returns').selectAll().where('created_at', '>=', from).where('created_at', '<', to).where('status', 'not in', ['rejected', 'cancelled']).execute()
+    const returns = await scope.selectFrom('returns').selectAll().where('created_at', '>=', from).where('created_at', '<=', to).where('status', 'not in', ['rejected', 'cancelled']).execute()
     const ids = returns.map((r) => r.id)
     const lines = ids.length ? await scope.selectFrom('return_lines').selectAll().where('return_id', 'in', ids).execute() : []
     // Units sold in the same period, by SKU and variant: the denominators of the return rates.
     const sold = await scope.selectFrom('order_lines').innerJoin('orders', (j) => j.onRef('orders.id', '=', 'order_lines.order_id').onRef('orders.tenant_id', '=', 'order_lines.tenant_id'))
       .select(['order_lines.sku as sku', 'order_lines.variant_id as variantId', 'order_lines.variant_title as variantTitle', (eb) => eb.fn.sum<number>('order_lines.quantity').as('units')])
-      .where('orders.placed_at', '>=', from).where('orders.placed_at', '<', to).where('orders.status', '!=', 'cancelled').where('orders.source', '!=', 'exchange')
+      .where('orders.placed_at', '>=', from).where('orders.placed_at', '<=', to).where('orders.status', '!=', 'cancelled').where('orders.source', '!=', 'exchange')
       .groupBy(['order_lines.sku', 'order_lines.variant_id', 'order_lines.variant_title']).execute()
     const byId = new Map(returns.map((r) => [r.id, r]))
     const rate = (key: (l: ReturnLinesTable) => string | null, soldKey: (s: (typeof sold)[number]) => string | null) => {
@@ -675,7 +672,6 @@ export class ReturnService {
       const exchangeOrderId = await this.releaseExchange(tx, r)
       r = await this.lock(tx, id)
       await this.history(tx, id, 'approved', 'approved', 'exchange_released', actor, { exchangeOrderId, returnBy: r.return_by })
-      await this.queue.send(tx.db, ESCALATE_QUEUE, { tenantId: tx.tenantId, returnId: id }, { startAfter: new Date(r.return_by!) })
     }
     // Keep-the-item: nothing comes back, so the case resolves at once.
     if (r.method === 'keep') {
@@ -766,17 +762,22 @@ export class ReturnService {
     await this.events.appendAll(tx, [{ type: 'refund.issued', subject: r.id, data: { returnId: r.id, rma: r.rma, orderId: r.order_id, refundId: `${r.id}`, amount: Number(r.refund_amount), currency: r.currency, reference } }])
   }
 
-  /** Instant exchange: the original did not come back in time; charge or close per the brand's rule. */
+  /**
+   * Instant exchanges whose original did not come back in time: charge or close per the brand's
+   * rule. The worker runs this every minute; its state is the database, so a restart carries on.
+   */
+  async sweepOverdue(limit = 200): Promise<number> {
+    const due = await this.db.kysely.selectFrom('returns').select(['id', 'tenant_id']).where('return_by', 'is not', null).where('received_at', 'is', null).where('status', '=', 'approved')
+      .where('return_by', '<=', this.clock.now().toISOString()).orderBy('return_by').limit(limit).execute()
+    for (const d of due) await this.escalateIfMissing(d.tenant_id, d.id)
+    return due.length
+  }
+
   private async escalateIfMissing(tenantId: string, returnId: string): Promise<void> {
     const scope = new TenantDb(tenantId, this.db.kysely, this.db.dialect)
     await this.inTransaction(scope, async (tx) => {
       const r = await this.lock(tx, returnId)
-      if (r.status !== 'approved' || r.received_at || !r.return_by) return
-      if (Date.parse(r.return_by) > this.clock.now().getTime()) {
-        // Woken early (a clock moved, a job retried): come back when it is due.
-        await this.queue.send(tx.db, ESCALATE_QUEUE, { tenantId, returnId }, { startAfter: new Date(r.return_by) })
-        return
-      }
+      if (r.status !== 'approved' || r.received_at || !r.return_by || Date.parse(r.return_by) > this.clock.now().getTime()) return
       const { policy } = await this.settings(tx)
       const rule = policy.instantExchange.onMissing
       const charge = Math.max(0, Number(r.items_value) - Number(r.refund_amount))
