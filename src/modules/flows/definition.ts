@@ -48,7 +48,7 @@ export const KNOWN_EVENT_TYPES = [
   'shipment.created', 'shipment.label_created', 'shipment.shipped', 'shipment.in_transit',
   'shipment.out_for_delivery', 'shipment.delivery_failed', 'shipment.delayed', 'shipment.delivered',
   'shipment.exception',
-  'return.requested', 'return.approved', 'return.received', 'return.resolved', 'refund.issued',
+  'return.requested', 'return.approved', 'return.received', 'return.resolved', 'return.escalated', 'refund.issued',
   'message.sent', 'message.failed', 'message.delivered', 'message.opened', 'link.clicked',
   'review.submitted', 'review.published', 'nps.responded',
   'customer.created', 'customer.merged', 'customer.consent_changed', 'segment.entered', 'segment.exited',

@@ -52,6 +52,73 @@ function formatInstant(iso: string, locale: Locale, zone: string): string {
   return f.format(new Date(iso))
 }
 
+/** A return as its events tell it (amounts in minor units of `currency`); every field is optional. */
+export interface ReturnFacts {
+  number?: string | null
+  method?: string | null
+  /** YYYY-MM-DD. */
+  pickupDate?: string | null
+  pickupSlot?: string | null
+  shippingPaidBy?: string | null
+  instant?: boolean | null
+  resolution?: string | null
+  creditCode?: string | null
+  creditAmount?: number | null
+  refundAmount?: number | null
+  currency?: string | null
+}
+
+const PICKUP_SLOTS: Record<string, Record<Locale, string>> = {
+  am: { ja: '午前中', en: 'morning' },
+  '14-16': { ja: '14〜16時', en: '2-4 pm' },
+  '16-18': { ja: '16〜18時', en: '4-6 pm' },
+  '18-20': { ja: '18〜20時', en: '6-8 pm' },
+  '19-21': { ja: '19〜21時', en: '7-9 pm' },
+}
+
+/**
+ * A carrier pickup slot as people say it: 午前中 / 14〜16時, morning / 2-4 pm (a plain hyphen keeps
+ * an English SMS in GSM-7). An unknown slot is shown as given.
+ */
+export function pickupSlotLabel(slot: string, locale: Locale): string {
+  return PICKUP_SLOTS[slot]?.[locale] ?? slot
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+/** A pickup day: a calendar date as it stands; an instant (should one come) as the day in the brand's zone. */
+function pickupDay(value: string, locale: Locale, zone: string): string | undefined {
+  if (DAY.test(value)) return formatDay(value, locale)
+  const at = Date.parse(value)
+  if (Number.isNaN(at)) return undefined
+  const day = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone }).format(at)
+  return DAY.test(day) ? formatDay(day, locale) : undefined
+}
+const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | undefined => (allowed as readonly unknown[]).includes(value) ? (value as T) : undefined
+
+/** The return part of a context: known words only, dates and amounts formatted in the locale. */
+function returnContext(r: ReturnFacts, locale: Locale, zone: string, fallbackCurrency: string | undefined): NonNullable<MessageContext['return']> {
+  const currency = r.currency || fallbackCurrency || 'JPY'
+  const amount = (n: number | null | undefined) => (typeof n === 'number' && Number.isFinite(n) && n > 0 ? formatMoney(n, currency, locale) : undefined)
+  const method = pick(r.method, ['pickup', 'dropoff', 'keep'] as const)
+  const shippingPaidBy = pick(r.shippingPaidBy, ['brand', 'customer'] as const)
+  const resolution = pick(r.resolution, ['exchange', 'store_credit', 'refund'] as const)
+  const creditAmount = amount(r.creditAmount)
+  const refundAmount = amount(r.refundAmount)
+  const pickupDate = method === 'pickup' && r.pickupDate ? pickupDay(r.pickupDate, locale, zone) : undefined
+  return {
+    ...(r.number ? { number: r.number } : {}),
+    ...(method ? { method } : {}),
+    ...(pickupDate ? { pickupDate } : {}),
+    ...(method === 'pickup' && r.pickupSlot ? { pickupSlot: pickupSlotLabel(r.pickupSlot, locale) } : {}),
+    ...(shippingPaidBy ? { shippingPaidBy } : {}),
+    ...(typeof r.instant === 'boolean' ? { instant: r.instant } : {}),
+    ...(resolution ? { resolution } : {}),
+    ...(r.creditCode ? { creditCode: r.creditCode } : {}),
+    ...(creditAmount ? { creditAmount } : {}),
+    ...(refundAmount ? { refundAmount } : {}),
+  }
+}
+
 /** What a flow adds to a message beyond the order and parcel: a coupon, products, more links. */
 interface ContextExtras {
   coupon?: MessageContext['coupon']
@@ -71,6 +138,7 @@ export function buildContext(input: {
   order?: Order | null
   shipment?: Shipment | null
   refund?: { amount: number; currency: string; reason?: string | null } | null
+  return?: ReturnFacts | null
   announcement?: MessageContext['announcement']
   links: MessageContext['links']
   extras?: ContextExtras
@@ -123,6 +191,7 @@ export function buildContext(input: {
   if (input.refund) {
     ctx.refund = { amount: formatMoney(input.refund.amount, input.refund.currency, locale), ...(input.refund.reason ? { reason: input.refund.reason } : {}) }
   }
+  if (input.return) ctx.return = returnContext(input.return, locale, input.brand.timezone, order?.currency)
   if (input.announcement) ctx.announcement = input.announcement
   if (input.extras) addExtras(ctx, input.extras)
   return ctx

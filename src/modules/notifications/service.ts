@@ -13,7 +13,7 @@ import type { Customer, CustomerService } from '../customers/index.js'
 import type { Order, OrderService } from '../orders/service.js'
 import type { TenantService } from '../tenants/index.js'
 import type { TrackingService } from '../tracking/index.js'
-import { buildContext, type BrandFacts } from './context.js'
+import { buildContext, type BrandFacts, type ReturnFacts } from './context.js'
 import { refuseWebhookTarget } from './webhook-targets.js'
 import { capReached, chooseChannel, dedupeKey, quietHoursRelease, type ChannelChoice } from './rules.js'
 import { NotificationSettingsInput, type ChannelCredentials, type NotificationSettings, type SendMessageInput } from './schemas.js'
@@ -52,12 +52,33 @@ export const WEBHOOK_EVENT_TYPES = [
   'order.placed', 'order.confirmed', 'order.cancelled', 'order.updated',
   'shipment.created', 'shipment.label_created', 'shipment.shipped', 'shipment.in_transit', 'shipment.out_for_delivery',
   'shipment.delivery_failed', 'shipment.held_at_depot', 'shipment.delayed', 'shipment.delivered', 'shipment.returned_to_sender', 'shipment.exception',
-  'return.requested', 'return.approved', 'return.received', 'return.resolved', 'refund.issued',
+  'return.requested', 'return.approved', 'return.received', 'return.resolved', 'return.escalated', 'refund.issued',
   'message.sent', 'message.failed', 'message.bounced',
   'customer.created', 'customer.consent_changed',
   'allocation.created', 'allocation.backordered', 'parcel.cancelled', 'parcel.shipped',
   'review.submitted', 'review.published', 'nps.responded',
 ] as const
+
+/** What a return or refund event tells a message about the return (the fields it has; the rest stay absent). */
+function returnFacts(d: Record<string, unknown>): ReturnFacts {
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null)
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+  const credit = d.storeCredit && typeof d.storeCredit === 'object' ? (d.storeCredit as Record<string, unknown>) : null
+  return {
+    number: str(d.rma),
+    method: str(d.method),
+    pickupDate: str(d.pickupDate),
+    pickupSlot: str(d.pickupSlot),
+    shippingPaidBy: str(d.shippingPaidBy),
+    instant: typeof d.instant === 'boolean' ? d.instant : null,
+    resolution: str(d.resolution),
+    creditCode: str(credit?.code),
+    creditAmount: num(credit?.amount) ?? num(d.creditAmount),
+    // refund.issued says `amount`; return.resolved says `refundAmount`.
+    refundAmount: num(d.refundAmount) ?? num(d.amount),
+    currency: str(d.currency),
+  }
+}
 
 const TRIGGERS = new Map<string, MessageType>(
   Object.entries(MESSAGE_TYPES).flatMap(([type, d]) => (d.trigger ? [[d.trigger, type as MessageType]] : [])),
@@ -102,10 +123,14 @@ interface Payload {
 }
 
 /**
- * Links another module adds to a customer message (the review page, the NPS survey), made in the
- * message's transaction. Only the links the message type uses need be returned.
+ * Links another module adds to a customer message (the review page, the NPS survey, the return's
+ * status page), made in the message's transaction. Only the links the message type uses need be
+ * returned. `returnId` is the return a return or refund message is about (null for the others).
  */
-export type LinkProvider = (tx: TenantDb, m: { type: MessageType; orderId: string | null; customerId: string | null }) => Promise<Partial<MessageContext['links']>>
+export type LinkProvider = (
+  tx: TenantDb,
+  m: { type: MessageType; orderId: string | null; customerId: string | null; returnId: string | null },
+) => Promise<Partial<MessageContext['links']>>
 
 export interface Senders {
   email: ChannelSender
@@ -124,6 +149,9 @@ export interface PrepareRequest {
   channel?: CustomerChannel
   locale?: Locale
   refund?: { amount: number; currency: string; reason?: string | null }
+  /** The return a return or refund message is about: its id (for link providers) and what its event told. */
+  returnId?: string | null
+  return?: ReturnFacts
   announcement?: MessageContext['announcement']
   /** The order, when the caller has just read it. */
   loaded?: Order
@@ -202,10 +230,13 @@ export class NotificationService {
       const shipmentId = typeof d.shipmentId === 'string' ? d.shipmentId : event.type.startsWith('shipment.') ? event.subject : null
       const order = orderId ? await this.orders.get(tx, orderId, { history: false }) : undefined
       if (order || !orderId) {
-        const subjectRef = type === 'refund_issued' ? `refund:${d.refundId ?? event.id}` : shipmentId ?? orderId ?? event.subject
+        const returnId = typeof d.returnId === 'string' ? d.returnId : null
+        // One message per return (an order may have several), one per refund.
+        const subjectRef = type === 'refund_issued' ? `refund:${d.refundId ?? event.id}` : returnId ? `return:${returnId}` : shipmentId ?? orderId ?? event.subject
         await this.prepare(tx, {
           type, orderId, shipmentId, subjectRef, eventId: event.id, customerId: order?.customerId ?? null, loaded: order,
           ...(type === 'refund_issued' && typeof d.amount === 'number' ? { refund: { amount: d.amount, currency: String(d.currency ?? order?.currency ?? 'JPY'), reason: d.note ?? null } } : {}),
+          ...(returnId || typeof d.rma === 'string' ? { returnId, return: returnFacts(d) } : {}),
         })
       }
     }
@@ -301,13 +332,14 @@ export class NotificationService {
     const utm = (url: string) => `${url}?utm_source=kando&utm_medium=${channel ?? 'none'}&utm_campaign=${p.type}&m=${id}`
     const provided: Partial<MessageContext['links']> = {}
     if (channel) {
-      for (const provider of this.linkProviders) Object.assign(provided, await provider(tx, { type: p.type, orderId: order?.id ?? null, customerId: customer?.id ?? null }))
+      const about = { type: p.type, orderId: order?.id ?? null, customerId: customer?.id ?? null, returnId: p.returnId ?? null }
+      for (const provider of this.linkProviders) Object.assign(provided, await provider(tx, about))
       if (provided.review) provided.review = utm(provided.review)
     }
     const extras = Object.keys(provided).length ? { ...p.extras, links: { ...provided, ...p.extras?.links } } : p.extras
     const ctx = buildContext({
       locale, brand: this.brandFacts(tenant, settings), customer: customer ?? (order?.email ? { email: order.email, firstName: null, lastName: null } : null),
-      order, shipment, refund: p.refund ?? null, announcement: p.announcement, ...(extras ? { extras } : {}),
+      order, shipment, refund: p.refund ?? null, return: p.return ?? null, announcement: p.announcement, ...(extras ? { extras } : {}),
       links: { ...(order ? { tracking: utm(`${this.config.publicUrl}/t/${order.trackingToken}`) } : {}), ...(unsubscribe ? { unsubscribe } : {}) },
     })
     const payload: Payload = { ctx, ...(unsubscribe && channel === 'email' ? { oneClick: `${unsubscribe}/unsubscribe` } : {}) }

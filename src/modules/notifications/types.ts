@@ -24,7 +24,11 @@ export const MESSAGE_TYPES = {
   shipment_delivered: { category: 'transactional', trigger: 'shipment.delivered' },
   shipment_delivery_failed: { category: 'transactional', trigger: 'shipment.delivery_failed' },
   shipment_delayed: { category: 'transactional', trigger: 'shipment.delayed' },
+  /** The return is accepted: the RMA number for the parcel, how it goes back, who pays shipping. */
+  return_approved: { category: 'transactional', trigger: 'return.approved' },
   return_received: { category: 'transactional', trigger: 'return.received' },
+  /** The return is settled: store credit issued, exchange on its way, or refund under way. */
+  return_resolved: { category: 'transactional', trigger: 'return.resolved' },
   refund_issued: { category: 'transactional', trigger: 'refund.issued' },
   /** A brand's own announcement (sent through the API or, later, by flows). */
   marketing_announcement: { category: 'marketing', trigger: null },
@@ -84,7 +88,26 @@ export interface MessageContext {
     lines: Array<{ title: string; quantity: number }>
   }
   refund?: { amount: string; reason?: string }
-  return?: { number?: string }
+  return?: {
+    /** The RMA number the customer writes on the parcel, e.g. R-1042-1. */
+    number?: string
+    /** How the items go back: collected by the carrier, brought to a counter, or kept (nothing to send). */
+    method?: 'pickup' | 'dropoff' | 'keep'
+    /** Pickup day, formatted in the locale, e.g. 11月28日(土). */
+    pickupDate?: string
+    /** Pickup time slot label in the locale, e.g. 14〜16時 / 2-4 pm. */
+    pickupSlot?: string
+    /** Who pays for sending the items back. */
+    shippingPaidBy?: 'brand' | 'customer'
+    /** Instant exchange: the replacement ships before the original comes back. */
+    instant?: boolean
+    resolution?: 'exchange' | 'store_credit' | 'refund'
+    /** Store credit issued for the return: its code and amount (preformatted, e.g. "¥3,560"). */
+    creditCode?: string
+    creditAmount?: string
+    /** Preformatted, e.g. "¥3,560". */
+    refundAmount?: string
+  }
   /** Free text for marketing_announcement. */
   announcement?: { title: string; body: string; ctaLabel?: string; ctaUrl?: string }
   /** A coupon the message offers (delay_apology, win_back, second_purchase, …). */
@@ -114,6 +137,8 @@ export interface MessageContext {
     nps?: string
     /** The brand's shop, for reorder and browse buttons. */
     shop?: string
+    /** The customer's return status page (return messages; without it the tracking page is used). */
+    returnStatus?: string
   }
 }
 

@@ -176,6 +176,118 @@ function reviewButton(L: Labels): string {
   return `{% if links.review %}${to('links.review')}{% elsif links.tracking %}${to('links.tracking')}{% endif %}`
 }
 
+// ---------------------------------------------------------------------------------------------
+// Returns
+
+/** Liquid that prints the word for `variable`'s value (a known code: pickup, brand, refund …). */
+function wordFor(variable: string, words: Record<string, string>): string {
+  const branches = Object.entries(words).map(([value, word], i) => `{% ${i === 0 ? 'if' : 'elsif'} ${variable} == "${value}" %}${word}`)
+  return `${branches.join('')}{% endif %}`
+}
+
+/** The return status page's button, else the order's tracking page. */
+function returnButton(L: Labels): string {
+  const to = (url: string, label: string) => section(`<mj-button href="{{ ${url} }}">${label}</mj-button>`, '4px 28px')
+  return `{% if links.returnStatus %}${to('links.returnStatus', L.returnStatus)}{% elsif links.tracking %}${to('links.tracking', L.viewOrder)}{% endif %}`
+}
+
+/** The return's facts that the context has: number, how it goes back, pickup, shipping, outcome. */
+function returnTable(L: Labels): string {
+  return when(
+    'return',
+    section(
+      [
+        heading(L.returnDetails),
+        '<mj-table>',
+        when('return.number', row(L.returnNumber, '<strong>{{ return.number }}</strong>')),
+        when('order.number', row(L.orderNumber, '{{ order.number }}')),
+        when('return.method', row(L.returnMethod, wordFor('return.method', L.returnMethods))),
+        when('return.pickupDate', row(L.pickupDate, '{{ return.pickupDate }}')),
+        when('return.pickupSlot', row(L.pickupSlot, '{{ return.pickupSlot }}')),
+        when('return.shippingPaidBy and return.method != "keep"', row(L.returnShipping, wordFor('return.shippingPaidBy', L.returnShippingPaidBy))),
+        when('return.resolution', row(L.resolution, wordFor('return.resolution', L.resolutions))),
+        when('return.creditAmount', row(L.storeCreditAmount, '{{ return.creditAmount }}')),
+        when('return.refundAmount', row(L.refundAmount, '{{ return.refundAmount }}')),
+        '</mj-table>',
+      ].join('\n'),
+    ),
+  )
+}
+
+/** The store credit as a dashed "ticket", like a coupon: code and amount. Nothing without a code. */
+function creditBox(L: Labels): string {
+  return when(
+    'return.creditCode',
+    section(
+      text(
+        [
+          '<div style="border:2px dashed {{ brand.color | color }};border-radius:8px;padding:16px;text-align:center">',
+          `<p style="margin:0;color:#6b7280;font-size:13px">${L.storeCreditCode}</p>`,
+          '<p style="margin:4px 0 0;font-size:24px;font-weight:700;letter-spacing:0.06em">{{ return.creditCode }}</p>',
+          '{% if return.creditAmount %}<p style="margin:8px 0 0">{{ return.creditAmount }}</p>{% endif %}',
+          '</div>',
+        ].join(''),
+      ),
+      '8px 28px',
+    ),
+  )
+}
+
+/** A message's sentences, each shown when its condition holds ('' = always). */
+type Sentences = Array<[condition: string, sentence: string]>
+/** As email paragraphs. */
+const paras = (sentences: Sentences): string[] => sentences.map(([c, t]) => (c ? when(c, para(t)) : para(t)))
+/** As lines of a LINE message (a false condition leaves no blank line). */
+const lines = (sentences: Sentences): string => sentences.map(([c, t]) => (c ? `{% if ${c} %}\n${t}{% endif %}` : `\n${t}`)).join('')
+
+const KEEP = 'return.method == "keep"'
+const SENDS_BACK = 'return.method != "keep"'
+
+/** What to do with an approved return, per locale. */
+const APPROVED_STEPS: Record<Locale, Sentences> = {
+  ja: [
+    ['return.instant', `交換商品は、元の商品の到着を待たずに先に発送いたします。{% if ${SENDS_BACK} %}お手数ですが、元の商品も下記の方法で必ずご返送ください。{% endif %}`],
+    [`return.number and ${SENDS_BACK}`, '返送の際は、伝票の品名欄に返品番号「{{ return.number }}」をご記入ください。'],
+    ['return.method == "pickup"', '{% if return.pickupDate %}{{ return.pickupDate }}{% if return.pickupSlot %}の{{ return.pickupSlot }}{% endif %}に{% endif %}配送業者が集荷にうかがいます。商品を梱包のうえ、ご準備をお願いいたします。'],
+    ['return.method == "dropoff"', '商品を梱包のうえ、お近くのコンビニエンスストアまたは配送業者の営業所へお持ち込みください。'],
+    [KEEP, '今回は商品のご返送は不要です。お手元の商品は、そのままお持ちいただいてかまいません。'],
+    [`return.shippingPaidBy and ${SENDS_BACK}`, '{% if return.shippingPaidBy == "brand" %}返送料は当店が負担します。{% else %}返送料はお客様のご負担となります。{% endif %}'],
+  ],
+  en: [
+    ['return.instant', `Your replacement ships now, without waiting for the original to come back.{% if ${SENDS_BACK} %} Please still send the original item back as described below.{% endif %}`],
+    [`return.number and ${SENDS_BACK}`, 'Please write your return number, {{ return.number }}, on the parcel label.'],
+    ['return.method == "pickup"', 'A driver will collect the parcel{% if return.pickupDate %} on {{ return.pickupDate }}{% if return.pickupSlot %} ({{ return.pickupSlot }}){% endif %}{% endif %}. Please have the items packed and ready.'],
+    ['return.method == "dropoff"', 'Please pack the items and drop the parcel off at a carrier counter or a convenience store.'],
+    [KEEP, "There's no need to send the items back: please keep them."],
+    [`return.shippingPaidBy and ${SENDS_BACK}`, '{% if return.shippingPaidBy == "brand" %}Return shipping is on us.{% else %}Return shipping is at your own cost.{% endif %}'],
+  ],
+}
+
+/** How a resolved return ended, per locale. */
+const RESOLVED_STEPS: Record<Locale, Sentences> = {
+  ja: [
+    ['return.resolution == "store_credit"', `ご返品分として、{{ brand.name }}でご利用いただけるストアクレジット{% if return.creditAmount %}（{{ return.creditAmount }}分）{% endif %}を発行いたしました。{% if return.creditCode %}次回のお買い物の際、お支払い画面で下記のコードをご入力ください。{% endif %}`],
+    ['return.resolution == "exchange"', '交換商品の発送を手配いたしました。お届けまで今しばらくお待ちください。'],
+    ['return.resolution == "refund"', '{% if return.refundAmount %}{{ return.refundAmount }}の{% endif %}返金のお手続きを進めております。完了しましたら、あらためてお知らせいたします。'],
+    ['return.resolution == "refund"', 'ご利用のお支払い方法によっては、返金が反映されるまでお時間がかかる場合がございます。'],
+  ],
+  en: [
+    ['return.resolution == "store_credit"', "We've issued store credit{% if return.creditAmount %} of {{ return.creditAmount }}{% endif %} to spend at {{ brand.name }}.{% if return.creditCode %} Enter the code below at checkout on your next order.{% endif %}"],
+    ['return.resolution == "exchange"', "We've arranged for your replacement to be shipped, and we'll let you know when it's on its way."],
+    ['return.resolution == "refund"', "Your refund{% if return.refundAmount %} of {{ return.refundAmount }}{% endif %} is on its way. We'll let you know once it has been issued."],
+    ['return.resolution == "refund"', 'Depending on your payment method, it may take a few days to appear on your statement.'],
+  ],
+}
+
+const RESOLVED_HEADLINE: Record<Locale, string> = {
+  ja: '{% if return.resolution == "store_credit" %}ストアクレジットを発行しました{% elsif return.resolution == "exchange" %}交換商品を手配しました{% elsif return.resolution == "refund" %}返金のお手続きを進めております{% else %}返品のお手続きが完了しました{% endif %}',
+  en: `{% if return.resolution == "store_credit" %}Your store credit is ready{% elsif return.resolution == "exchange" %}We're sending your replacement{% elsif return.resolution == "refund" %}Your refund is on its way{% else %}Your return is complete{% endif %}`,
+}
+
+/** SMS link: the return status page, else the order's tracking page. */
+const RETURN_LINK_JA = '{% if links.returnStatus %}\n{{ links.returnStatus }}{% elsif links.tracking %}\n{{ links.tracking }}{% endif %}'
+const RETURN_LINK_EN = '{% if links.returnStatus %} {{ links.returnStatus }}{% elsif links.tracking %} {{ links.tracking }}{% endif %}'
+
 const EST_JA = '{{ shipment.estimatedDelivery }}{% if shipment.timeSlot %}（{{ shipment.timeSlot }}）{% endif %}'
 const EST_EN = '{{ shipment.estimatedDelivery }}{% if shipment.timeSlot %}, {{ shipment.timeSlot }}{% endif %}'
 
@@ -311,24 +423,78 @@ const JA: Record<MessageType, DefaultTemplates> = {
       body: '【{{ brand.name }}】お届けが遅れており申し訳ございません。{% if shipment.estimatedDelivery %}新しいお届け予定:{{ shipment.estimatedDelivery }}{% endif %}{% if links.tracking %}\n{{ links.tracking }}{% endif %}',
     },
   },
+  return_approved: {
+    email: {
+      subject: '{% if return.instant %}交換{% else %}返品{% endif %}のお申し込みを承りました{% if return.number %}（返品番号 {{ return.number }}）{% endif %}',
+      body: [
+        hero('ja', '{% if return.instant %}交換{% else %}返品{% endif %}のお申し込みを承りました', [
+          para('このたびは{{ brand.name }}をご利用いただき、誠にありがとうございます。{% if return.instant %}交換{% else %}返品{% endif %}のお申し込みを承りました。'),
+          ...paras(APPROVED_STEPS.ja),
+          para('ご不明な点がございましたら、お気軽にお問い合わせください。'),
+        ]),
+        returnButton(jaL),
+        returnTable(jaL),
+      ].join(''),
+    },
+    line: {
+      headline: '{% if return.instant %}交換{% else %}返品{% endif %}のお申し込みを承りました',
+      body: `${GREETING.ja}\n{% if return.instant %}交換{% else %}返品{% endif %}のお申し込みを承りました。${lines(APPROVED_STEPS.ja)}`,
+    },
+    sms: {
+      body:
+        '【{{ brand.name }}】返品を承りました。' +
+        '{% if return.number %}{% if return.method == "keep" %}返品番号:{{ return.number }} {% else %}伝票に返品番号{{ return.number }}をご記入ください。{% endif %}{% endif %}' +
+        '{% if return.instant %}交換品を先に発送します。{% endif %}' +
+        '{% if return.method == "pickup" %}{% if return.pickupDate %}集荷:{{ return.pickupDate }}{{ return.pickupSlot }}。{% else %}後日集荷にうかがいます。{% endif %}' +
+        '{% elsif return.method == "dropoff" %}コンビニ・営業所からご返送ください。{% elsif return.method == "keep" %}商品の返送は不要です。{% endif %}' +
+        '{% if return.method != "keep" %}{% if return.shippingPaidBy == "brand" %}返送料無料です。{% elsif return.shippingPaidBy == "customer" %}返送料はお客様負担です。{% endif %}{% endif %}' +
+        RETURN_LINK_JA,
+    },
+  },
   return_received: {
     email: {
-      subject: '返品商品を受け取りました',
+      subject: '返品商品を受け取りました{% if return.number %}（返品番号 {{ return.number }}）{% endif %}',
       body: [
         hero('ja', '返品商品を受け取りました', [
           para('ご返送いただいた商品を受け取りました。{% if return.number %}（返品番号: {{ return.number }}）{% endif %}'),
-          para('商品の状態を確認のうえ、返金のお手続きを進めてまいります。手続きが完了しましたら、あらためてご連絡いたします。'),
+          para('商品の状態を確認のうえ、お申し込みの内容でお手続きを進めてまいります。手続きが完了しましたら、あらためてご連絡いたします。'),
         ]),
-        button(jaL.viewOrder),
-        orderTable(jaL),
+        returnButton(jaL),
+        returnTable(jaL),
       ].join(''),
     },
     line: {
       headline: '返品商品を受け取りました',
-      body: `${GREETING.ja}\nご返送いただいた商品を受け取りました。内容を確認のうえ、返金のお手続きを進めてまいります。`,
+      body: `${GREETING.ja}\nご返送いただいた商品を受け取りました。内容を確認のうえ、お申し込みの内容でお手続きを進めてまいります。`,
     },
     sms: {
-      body: '【{{ brand.name }}】返品商品を受け取りました。内容を確認のうえ、返金手続きを進めます。',
+      body: '【{{ brand.name }}】返品商品を受け取りました{% if return.number %}（返品番号:{{ return.number }}）{% endif %}。内容を確認のうえ、お手続きを進めます。' + RETURN_LINK_JA,
+    },
+  },
+  return_resolved: {
+    email: {
+      subject: RESOLVED_HEADLINE.ja,
+      body: [
+        hero('ja', RESOLVED_HEADLINE.ja, [
+          para('返品{% if return.number %}（返品番号 {{ return.number }}）{% endif %}のお手続きが完了いたしました。'),
+          ...paras(RESOLVED_STEPS.ja),
+        ]),
+        creditBox(jaL),
+        returnButton(jaL),
+        returnTable(jaL),
+      ].join(''),
+    },
+    line: {
+      headline: RESOLVED_HEADLINE.ja,
+      body: `${GREETING.ja}\n返品{% if return.number %}（返品番号 {{ return.number }}）{% endif %}のお手続きが完了いたしました。${lines(RESOLVED_STEPS.ja)}`,
+    },
+    sms: {
+      body:
+        '【{{ brand.name }}】返品{% if return.number %}({{ return.number }}){% endif %}のお手続きが完了しました。' +
+        '{% if return.resolution == "store_credit" %}ストアクレジット{% if return.creditAmount %}{{ return.creditAmount }}分{% endif %}{% if return.creditCode %} コード:{{ return.creditCode }}{% endif %}' +
+        '{% elsif return.resolution == "exchange" %}交換商品を手配しました。' +
+        '{% elsif return.resolution == "refund" %}{% if return.refundAmount %}{{ return.refundAmount }}の{% endif %}返金を進めています。{% endif %}' +
+        RETURN_LINK_JA,
     },
   },
   refund_issued: {
@@ -339,12 +505,13 @@ const JA: Record<MessageType, DefaultTemplates> = {
           para('{% if refund.amount %}{{ refund.amount }}の{% endif %}返金手続きが完了いたしました。'),
           para('ご利用のお支払い方法によっては、返金が反映されるまでお時間がかかる場合がございます。あらかじめご了承ください。'),
         ]),
-        button(jaL.viewOrder),
+        returnButton(jaL),
         when(
           'refund',
           section(
             [
               '<mj-table>',
+              when('return.number', row(jaL.returnNumber, '{{ return.number }}')),
               when('order.number', row(jaL.orderNumber, '{{ order.number }}')),
               when('refund.amount', row(jaL.refundAmount, '{{ refund.amount }}')),
               when('refund.reason', row(jaL.refundReason, '{{ refund.reason }}')),
@@ -359,7 +526,7 @@ const JA: Record<MessageType, DefaultTemplates> = {
       body: `${GREETING.ja}\n{% if refund.amount %}{{ refund.amount }}の{% endif %}返金手続きが完了いたしました。反映までお時間がかかる場合がございます。`,
     },
     sms: {
-      body: '【{{ brand.name }}】{% if refund.amount %}{{ refund.amount }}の{% endif %}返金手続きが完了しました。',
+      body: '【{{ brand.name }}】{% if refund.amount %}{{ refund.amount }}の{% endif %}返金手続きが完了しました。{% if return.number %}（返品番号:{{ return.number }}）{% endif %}' + RETURN_LINK_JA,
     },
   },
   marketing_announcement: {
@@ -684,24 +851,79 @@ const EN: Record<MessageType, DefaultTemplates> = {
       body: '{{ brand.name }}: Sorry, your delivery is delayed.{% if shipment.estimatedDelivery %} New estimate: {{ shipment.estimatedDelivery }}.{% endif %}{% if links.tracking %} {{ links.tracking }}{% endif %}',
     },
   },
+  return_approved: {
+    email: {
+      subject: 'Your {% if return.instant %}exchange{% else %}return{% endif %} is approved{% if return.number %} ({{ return.number }}){% endif %}',
+      body: [
+        hero('en', 'Your {% if return.instant %}exchange{% else %}return{% endif %} is approved', [
+          para("Thank you for shopping with {{ brand.name }}. We've approved your {% if return.instant %}exchange{% else %}return{% endif %} request."),
+          ...paras(APPROVED_STEPS.en),
+          para('If you have any questions, just get in touch.'),
+        ]),
+        returnButton(enL),
+        returnTable(enL),
+      ].join(''),
+    },
+    line: {
+      headline: 'Your {% if return.instant %}exchange{% else %}return{% endif %} is approved',
+      body: `${GREETING.en}\nWe've approved your {% if return.instant %}exchange{% else %}return{% endif %} request.${lines(APPROVED_STEPS.en)}`,
+    },
+    sms: {
+      body:
+        '{{ brand.name }}: Return {% if return.number %}{{ return.number }} {% endif %}approved.' +
+        '{% if return.number and return.method != "keep" %} Mark the parcel {{ return.number }}.{% endif %}' +
+        '{% if return.instant %} Your replacement ships now.{% endif %}' +
+        '{% if return.method == "pickup" %}{% if return.pickupDate %} Pickup: {{ return.pickupDate }}{% if return.pickupSlot %}, {{ return.pickupSlot }}{% endif %}.{% else %} A driver will collect it.{% endif %}' +
+        '{% elsif return.method == "dropoff" %} Drop it off at a carrier or convenience store.' +
+        '{% elsif return.method == "keep" %} No need to send it back.{% endif %}' +
+        '{% if return.method != "keep" %}{% if return.shippingPaidBy == "brand" %} Return shipping is free.{% elsif return.shippingPaidBy == "customer" %} Return shipping is at your cost.{% endif %}{% endif %}' +
+        RETURN_LINK_EN,
+    },
+  },
   return_received: {
     email: {
-      subject: "We've received your return",
+      subject: "We've received your return{% if return.number %} ({{ return.number }}){% endif %}",
       body: [
         hero('en', "We've received your return", [
           para('Your returned items have arrived{% if return.number %} (return {{ return.number }}){% endif %}.'),
-          para("We'll check them and process your refund, and let you know once it's done."),
+          para("We'll check them and complete your return as you asked, and let you know once it's done."),
         ]),
-        button(enL.viewOrder),
-        orderTable(enL),
+        returnButton(enL),
+        returnTable(enL),
       ].join(''),
     },
     line: {
       headline: 'Return received',
-      body: `${GREETING.en}\nYour returned items have arrived. We'll check them and process your refund.`,
+      body: `${GREETING.en}\nYour returned items have arrived. We'll check them and complete your return as you asked.`,
     },
     sms: {
-      body: '{{ brand.name }}: We have received your return and will process your refund shortly.',
+      body: '{{ brand.name }}: We have received your return{% if return.number %} {{ return.number }}{% endif %} and will complete it shortly.' + RETURN_LINK_EN,
+    },
+  },
+  return_resolved: {
+    email: {
+      subject: RESOLVED_HEADLINE.en,
+      body: [
+        hero('en', RESOLVED_HEADLINE.en, [
+          para('Your return{% if return.number %} {{ return.number }}{% endif %} has been processed.'),
+          ...paras(RESOLVED_STEPS.en),
+        ]),
+        creditBox(enL),
+        returnButton(enL),
+        returnTable(enL),
+      ].join(''),
+    },
+    line: {
+      headline: RESOLVED_HEADLINE.en,
+      body: `${GREETING.en}\nYour return{% if return.number %} {{ return.number }}{% endif %} has been processed.${lines(RESOLVED_STEPS.en)}`,
+    },
+    sms: {
+      body:
+        '{{ brand.name }}: Return {% if return.number %}{{ return.number }} {% endif %}processed.' +
+        '{% if return.resolution == "store_credit" %} Store credit{% if return.creditAmount %} of {{ return.creditAmount }}{% endif %} issued.{% if return.creditCode %} Code: {{ return.creditCode }}{% endif %}' +
+        '{% elsif return.resolution == "exchange" %} Your replacement is being shipped.' +
+        '{% elsif return.resolution == "refund" %} Your refund{% if return.refundAmount %} of {{ return.refundAmount }}{% endif %} is on its way.{% endif %}' +
+        RETURN_LINK_EN,
     },
   },
   refund_issued: {
@@ -712,12 +934,13 @@ const EN: Record<MessageType, DefaultTemplates> = {
           para("We've issued your refund{% if refund.amount %} of {{ refund.amount }}{% endif %}."),
           para('Depending on your payment method, it may take a few days to appear on your statement.'),
         ]),
-        button(enL.viewOrder),
+        returnButton(enL),
         when(
           'refund',
           section(
             [
               '<mj-table>',
+              when('return.number', row(enL.returnNumber, '{{ return.number }}')),
               when('order.number', row(enL.orderNumber, '{{ order.number }}')),
               when('refund.amount', row(enL.refundAmount, '{{ refund.amount }}')),
               when('refund.reason', row(enL.refundReason, '{{ refund.reason }}')),
@@ -732,7 +955,7 @@ const EN: Record<MessageType, DefaultTemplates> = {
       body: `${GREETING.en}\nWe've issued your refund{% if refund.amount %} of {{ refund.amount }}{% endif %}. It may take a few days to appear.`,
     },
     sms: {
-      body: '{{ brand.name }}: Your refund{% if refund.amount %} of {{ refund.amount }}{% endif %} has been issued.',
+      body: '{{ brand.name }}: Your refund{% if refund.amount %} of {{ refund.amount }}{% endif %}{% if return.number %} for return {{ return.number }}{% endif %} has been issued.' + RETURN_LINK_EN,
     },
   },
   marketing_announcement: {

@@ -221,6 +221,8 @@ function finishText(text: string): string {
 
 /** Types whose default messages show the coupon (their copy introduces it). */
 const COUPON_TYPES: ReadonlySet<MessageType> = new Set(['delay_apology', 'replenishment_reminder', 'cross_sell', 'win_back', 'second_purchase'])
+/** Types about a return: their LINE rows start with the return number. */
+const RETURN_TYPES: ReadonlySet<MessageType> = new Set(['return_approved', 'return_received', 'return_resolved', 'refund_issued'])
 /** Types whose default messages list `products`, under which heading. */
 const PRODUCT_LIST: Partial<Record<MessageType, 'lastOrderItems' | 'recommendedItems'>> = {
   replenishment_reminder: 'lastOrderItems',
@@ -255,6 +257,11 @@ function lineButton(type: MessageType, ctx: MessageContext, L: (typeof LABELS)[L
       return to(L.writeReview, ctx.links.review) ?? to(L.writeReview, ctx.links.tracking)
     case 'nps_survey':
       return null // the score scale is the call to action
+    case 'return_approved':
+    case 'return_received':
+    case 'return_resolved':
+    case 'refund_issued':
+      return to(L.returnStatus, ctx.links.returnStatus) ?? to(L.viewOrder, ctx.links.tracking)
     default:
       return to(type.startsWith('shipment_') || type === 'delay_apology' ? L.trackParcel : L.viewOrder, ctx.links.tracking)
   }
@@ -499,7 +506,17 @@ export class TemplateEngine {
       const lines = s?.lines.length ? s.lines : (ctx.order?.lines ?? [])
       rows.push([L.purchasedItems, cutList(lines.map((l) => `${l.title} × ${l.quantity}`), L)])
     }
-    if (type === 'return_received' || type === 'refund_issued') rows.push([L.returnNumber, ctx.return?.number])
+    const r = ctx.return
+    if (RETURN_TYPES.has(type)) rows.push([L.returnNumber, r?.number])
+    if (type === 'return_approved' && r?.method) {
+      rows.push([L.returnMethod, L.returnMethods[r.method]], [L.pickupDate, r.pickupDate], [L.pickupSlot, r.pickupSlot])
+      if (r.method !== 'keep' && r.shippingPaidBy) rows.push([L.returnShipping, L.returnShippingPaidBy[r.shippingPaidBy]])
+    }
+    if (type === 'return_resolved' && r?.resolution) {
+      rows.push([L.resolution, L.resolutions[r.resolution]])
+      if (r.resolution === 'store_credit') rows.push([L.storeCreditCode, r.creditCode], [L.storeCreditAmount, r.creditAmount])
+      rows.push([L.refundAmount, r.refundAmount])
+    }
     if (type === 'refund_issued') rows.push([L.refundAmount, ctx.refund?.amount])
     const productsLabel = PRODUCT_LIST[type]
     if (productsLabel && ctx.products?.length) {

@@ -38,6 +38,20 @@ export interface Labels {
   /** "and 3 more items" after a cut list. */
   moreItems: (count: number) => string
   quantity: (n: number | string) => string
+  /** Return messages: the details table, its rows, and the words for the return's fields. */
+  returnDetails: string
+  returnMethod: string
+  pickupDate: string
+  pickupSlot: string
+  returnShipping: string
+  resolution: string
+  storeCreditCode: string
+  storeCreditAmount: string
+  returnMethods: Record<'pickup' | 'dropoff' | 'keep', string>
+  returnShippingPaidBy: Record<'brand' | 'customer', string>
+  resolutions: Record<'exchange' | 'store_credit' | 'refund', string>
+  /** Button to the customer's return status page. */
+  returnStatus: string
 }
 
 export const LABELS: Record<Locale, Labels> = {
@@ -73,6 +87,18 @@ export const LABELS: Record<Locale, Labels> = {
     visitShop: 'ショップを見る',
     moreItems: (count) => `ほか${count}点`,
     quantity: (n) => `数量 ${n}`,
+    returnDetails: '返品情報',
+    returnMethod: '返送方法',
+    pickupDate: '集荷日',
+    pickupSlot: '時間帯',
+    returnShipping: '返送料',
+    resolution: 'ご対応内容',
+    storeCreditCode: 'ストアクレジットコード',
+    storeCreditAmount: 'ストアクレジット額',
+    returnMethods: { pickup: '集荷', dropoff: 'コンビニ・営業所への持ち込み', keep: 'ご返送不要' },
+    returnShippingPaidBy: { brand: '当店負担', customer: 'お客様負担' },
+    resolutions: { exchange: '交換', store_credit: 'ストアクレジット', refund: '返金' },
+    returnStatus: '返品状況を確認する',
   },
   en: {
     orderNumber: 'Order number',
@@ -106,5 +132,17 @@ export const LABELS: Record<Locale, Labels> = {
     visitShop: 'Visit the shop',
     moreItems: (count) => `and ${count} more`,
     quantity: (n) => `Qty ${n}`,
+    returnDetails: 'Return details',
+    returnMethod: 'How to return',
+    pickupDate: 'Pickup date',
+    pickupSlot: 'Pickup time',
+    returnShipping: 'Return shipping',
+    resolution: 'Resolution',
+    storeCreditCode: 'Store credit code',
+    storeCreditAmount: 'Store credit',
+    returnMethods: { pickup: 'Carrier pickup', dropoff: 'Drop-off at a carrier counter or convenience store', keep: 'No need to send it back' },
+    returnShippingPaidBy: { brand: 'Paid by us', customer: 'Paid by you' },
+    resolutions: { exchange: 'Exchange', store_credit: 'Store credit', refund: 'Refund' },
+    returnStatus: 'View your return',
   },
 }

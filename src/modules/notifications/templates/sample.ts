@@ -108,6 +108,7 @@ const SAMPLE_LINKS = {
   nps: 'https://example.test/s/nps/Zx81Qp',
   shop: 'https://example.test/shop',
   unsubscribe: 'https://example.test/p/unsubscribe/Qw3rTy',
+  returnStatus: 'https://example.test/returns/Rk4vN8',
 }
 
 /** A complete, realistic context for previewing `type` in `locale`. */
@@ -121,11 +122,17 @@ export function sampleContext(type: MessageType, locale: Locale): MessageContext
     links: { tracking: SAMPLE_LINKS.tracking },
   }
   if (type.startsWith('shipment_') || PARCEL_TYPES.has(type)) ctx.shipment = shipment(locale, type)
+  if (type === 'return_approved') {
+    ctx.return = { number: 'R-1042-1', method: 'pickup', pickupDate: ja ? '11月28日(土)' : 'Sat, Nov 28', pickupSlot: ja ? '14〜16時' : '2-4 pm', shippingPaidBy: 'brand', instant: false }
+  }
   if (type === 'return_received') ctx.return = { number: 'R-1042-1' }
+  if (type === 'return_resolved') ctx.return = { number: 'R-1042-1', resolution: 'store_credit', creditCode: 'KC-7QX2M9KD4T', creditAmount: '¥3,560' }
   if (type === 'refund_issued') {
     ctx.return = { number: 'R-1042-1' }
     ctx.refund = { amount: '¥3,560', reason: ja ? 'イメージ違いによる返品' : 'Returned: not as expected' }
   }
+  // The return's status page takes the place of the tracking page's button (which stays the fallback).
+  if (ctx.return) ctx.links = { returnStatus: SAMPLE_LINKS.returnStatus }
   // The review page takes the place of the tracking page's button (which stays the fallback).
   if (type === 'review_request') ctx.links = { review: SAMPLE_LINKS.review }
   if (type === 'nps_survey') {
