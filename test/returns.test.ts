@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import iconv from 'iconv-lite'
 import { ManualClock } from '../src/platform/clock.js'
+import { splitJapaneseAddress } from '../src/modules/returns/service.js'
 import { DIALECTS } from './databases.js'
 import { sampleOrder, startTestServer, type TestServer } from './harness.js'
 import { startShopifyAdminStandIn, type ShopifyAdminStandIn } from './stand-ins/shopify-admin.js'
@@ -227,6 +229,57 @@ for (const dialect of DIALECTS) {
       expect(history.map((h: { action: string }) => h.action)).toEqual(['receive', 'refund_issued'])
       expect(await level('TEE-M')).toBeDefined()
       await policy({ windowDays: 14, fraud: { manyReturnsIn90Days: null, highValue: null }, limits: { maxReturnsPer90Days: null } }, { via: 'manual' })
+    })
+
+    it('a return request ends the built-in review request for that order: no review request is sent', async () => {
+      const scope = s.kando.scope(tenantId)
+      const flow = await s.kando.flows.create(scope, { builtin: 'review_request', locale: 'ja', options: { waitDays: 2 } })
+      await s.kando.flows.activate(scope, flow.id, {})
+      try {
+        const kept = await deliveredOrder([{ sku: 'TEE-M' }], { externalId: `rt-kept-${dialect}`, extra: { customer: { email: 'taro.sato@example.jp', firstName: '太郎', lastName: '佐藤', locale: 'ja' } } })
+        const returned = await deliveredOrder([{ sku: 'TEE-M' }], { externalId: `rt-back-${dialect}` })
+        await s.kando.flows.runDue()
+        const ret = await request(returned.id, { lines: [{ lineId: returned.lines[0]!.id, quantity: 1 }], reason: 'size_fit', resolution: 'refund', method: 'dropoff' })
+        expect(ret.status).toBe(201)
+        await s.kando.queue.drain(10_000)
+        await s.kando.flows.runDue()
+        clock.advance(3 * DAY)
+        await s.kando.flows.runDue()
+        await s.kando.queue.drain(10_000)
+        const sent = async (orderId: string) => (await s.kando.db.kysely.selectFrom('messages').select('id').where('tenant_id', '=', tenantId).where('order_id', '=', orderId).where('type', '=', 'review_request').execute()).length
+        expect(await sent(kept.id)).toBe(1)
+        expect(await sent(returned.id)).toBe(0)
+        const traits = await s.kando.customers.traits(scope, ret.body.customerId)
+        expect(traits['returns.open']).toBe(true)
+      } finally {
+        await s.kando.flows.archive(scope, flow.id)
+      }
+    })
+
+    it('return labels: the carrier file (CP932) has the RMA, the customer as sender and the brand’s return address as recipient', async () => {
+      const missing = await call('GET', '/api/v1/returns/labels/yamato-b2')
+      expect(missing.status).toBe(422)
+      expect(missing.body.code).toBe('LABEL_SENDER_MISSING')
+      expect((await call('PUT', '/api/v1/fulfillment/settings', { labelSender: { name: '木漏れ日アパレル 返品係', phone: '048-123-4567', postalCode: '346-0028', address: '埼玉県久喜市河原代1-2 久喜物流センター' } })).status).toBe(200)
+      const order = await deliveredOrder([{ sku: 'TEE-M' }], { externalId: '5001' })
+      const ret = (await request(order.id, { lines: [{ lineId: order.lines[0]!.id, quantity: 1 }], reason: 'size_fit', resolution: 'refund', method: 'pickup', pickup: { date: '2026-12-24', slot: 'am' } })).body
+      for (const format of ['yamato-b2', 'sagawa-ehiden'] as const) {
+        const res = await fetch(`${s.url}/api/v1/returns/labels/${format}`, { headers: { authorization: `Bearer ${key}` } })
+        expect(res.status).toBe(200)
+        expect(res.headers.get('content-type')).toMatch(/Windows-31J/)
+        const text = iconv.decode(Buffer.from(await res.arrayBuffer()), 'CP932')
+        const row = text.split('\r\n').find((l) => l.includes(ret.rma))
+        expect(row, `${format}: ${text.slice(0, 400)}`).toBeDefined()
+        expect(row).toContain('久喜市')
+        expect(row).toContain('山田')
+        expect(row).toContain('返品')
+      }
+      expect(splitJapaneseAddress('埼玉県久喜市河原代1-2 久喜物流センター')).toEqual({ prefecture: '埼玉県', city: '久喜市', rest: '河原代1-2 久喜物流センター' })
+      expect(splitJapaneseAddress('東京都渋谷区神宮前1-2-3')).toEqual({ prefecture: '東京都', city: '渋谷区', rest: '神宮前1-2-3' })
+      // Once the parcel has a tracking number it is no longer in the file.
+      await call('POST', `/api/v1/returns/${ret.id}/parcel`, { carrier: 'yamato', trackingNumber: '438012345671' })
+      const after = iconv.decode(Buffer.from(await (await fetch(`${s.url}/api/v1/returns/labels/yamato-b2`, { headers: { authorization: `Bearer ${key}` } })).arrayBuffer()), 'CP932')
+      expect(after).not.toContain(ret.rma)
     })
 
     it('someone else’s order cannot be returned: wrong email, another brand’s key, another brand’s order id', async () => {

@@ -35,6 +35,17 @@ export const returnsHttp =
       async (req) => page(await returns.list(req.scope, { status: req.query.status, orderId: req.query.orderId, limit: req.query.limit, after: decodeCursor(req.query.cursor) }), req.query.limit))
     r.get('/returns/analytics', { schema: { tags: ['returns'], summary: 'Return rate by SKU, variant, size, reason, customer, centre; exchange vs refund; revenue retained; request → refund time', querystring: z.object({ from: z.string().optional(), to: z.string().optional() }) } },
       async (req) => returns.analytics(req.scope, req.query))
+    r.get('/returns/labels/:format', {
+      schema: {
+        tags: ['returns'], summary: "Return labels for the carrier's software (Yamato B2クラウド, Sagawa e飛伝Ⅲ/Ⅱ; CP932): approved returns still to come back, the RMA as the customer reference",
+        params: z.object({ format: z.enum(['yamato-b2', 'sagawa-ehiden', 'sagawa-ehiden2']) }),
+      },
+    }, async (req, reply) => {
+      const file = await returns.labels(req.scope, req.params.format)
+      reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename="${file.filename}"`).header('kando-label-parcels', String(file.parcels))
+      reply.header('kando-label-warnings', encodeURIComponent(JSON.stringify(file.warnings.slice(0, 20))))
+      return reply.send(file.body)
+    })
     r.get('/returns/:id', { schema: { tags: ['returns'], summary: 'One return with its history', params: Id, response: { 200: ReturnOut, 404: ProblemSchema } } }, async (req) => {
       const out = await returns.get(req.scope, req.params.id, { history: true })
       if (!out) throw notFound(req.params.id)

@@ -11,7 +11,9 @@ import { TenantDb } from '../../platform/tenancy.js'
 import { ShopifyAdminClient, ShopifyAdminError, toShopifyAmount } from '../../integrations/shopify/admin.js'
 import type { CatalogService } from '../catalog/index.js'
 import type { CustomerService } from '../customers/index.js'
-import type { FulfillmentService } from '../fulfillment/index.js'
+import type { FulfillmentService, LabelFormatId } from '../fulfillment/index.js'
+import { LABEL_FORMATS, type LabelCsv, type LabelParcel, type LabelWarning } from '../fulfillment/labels/index.js'
+import { prefectureByCode } from '../../platform/japan/prefectures.js'
 import { StockRaced, type InventoryService, type StockEntry } from '../inventory/index.js'
 import type { Order, OrderService } from '../orders/index.js'
 import type { TenantService } from '../tenants/index.js'
@@ -470,6 +472,49 @@ export class ReturnService {
     return m ? { mime: m.mime, data: Buffer.from(m.data) } : undefined
   }
 
+  /**
+   * Return labels for the carriers' own software (the same Yamato B2 / Sagawa e飛伝 files as
+   * outgoing parcels): every approved return still to come back by pickup or drop-off. The customer
+   * is the sender, the brand's label address (fulfilment settings, ご依頼主) the recipient, and the
+   * RMA is the label's customer reference, so the parcel is recognised on arrival.
+   */
+  async labels(scope: TenantDb, format: LabelFormatId): Promise<{ filename: string; contentType: string; body: Buffer; parcels: number; warnings: LabelWarning[] }> {
+    const spec = LABEL_FORMATS[format]
+    const sender = (await this.deps.fulfillment.settings(scope)).labelSender
+    if (!sender) throw new ReturnError('LABEL_SENDER_MISSING', 'invalid_data', 'Set the address returns go to (ご依頼主) first: PUT /api/v1/fulfillment/settings with labelSender.', { fields: [{ pointer: '/labelSender', message: 'is not set' }] })
+    const rows = await scope.selectFrom('returns').selectAll().where('status', '=', 'approved').where('method', 'in', ['pickup', 'dropoff']).where('tracking_number', 'is', null).orderBy('id').limit(5000).execute()
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' }).format(this.clock.now())
+    const to = splitJapaneseAddress(sender.address)
+    const parcels: LabelParcel[] = []
+    for (const r of rows) {
+      const order = await this.deps.orders.get(scope, r.order_id, { history: false })
+      if (!order) continue
+      const a = order.shippingAddress
+      const lines = await scope.selectFrom('return_lines').select(['title', 'variant_title', 'quantity']).where('return_id', '=', r.id).execute()
+      parcels.push({
+        parcelId: r.rma.length <= 16 ? r.rma : r.rma.slice(-16),
+        orderNumber: order.number ?? order.externalId,
+        shipDate: r.pickup_date ?? today,
+        temperature: 'ambient',
+        recipient: { name: sender.name, phone: sender.phone, postalCode: sender.postalCode, prefecture: to.prefecture, city: to.city, address1: to.rest, company: null, email: null },
+        sender: {
+          name: a?.name ?? '', phone: a?.phone ?? order.phone ?? '', postalCode: a?.postalCode ?? '',
+          address: [a?.prefectureCode ? prefectureByCode(a.prefectureCode)?.ja ?? a?.region : a?.region, a?.city, a?.address1, a?.address2].filter(Boolean).join(''),
+          code: format === 'yamato-b2' ? null : sender.sagawaCustomerCode ?? null,
+        },
+        items: lines.map((l) => ({ name: `返品 ${l.variant_title ? `${l.title} ${l.variant_title}` : l.title}`, quantity: Number(l.quantity) })),
+      })
+    }
+    let built: LabelCsv
+    try {
+      built = (spec as (typeof LABEL_FORMATS)['sagawa-ehiden']).build(parcels)
+    } catch (err) {
+      if (err instanceof RangeError) throw new ReturnError('LABEL_DATA_INVALID', 'invalid_data', `Cannot write the ${spec.title} file: ${err.message}`)
+      throw err
+    }
+    return { filename: `returns-${spec.filename(today)}`, contentType: spec.contentType, body: built.csv, parcels: parcels.length, warnings: built.warnings }
+  }
+
   // ------------------------------------------------------------------ analytics
 
   /**
@@ -862,4 +907,13 @@ export class ReturnService {
 
 function outOfStock(skus: string): ReturnError {
   return new ReturnError('EXCHANGE_OUT_OF_STOCK', 'conflict', `The item to exchange for is out of stock (${skus}); choose another size or colour, store credit or a refund.`, { extra: { skus: skus.split(', ') } })
+}
+
+/** 〒 address in one line → prefecture, city (…市/区/町/村) and the rest, as label files want them. */
+export function splitJapaneseAddress(address: string): { prefecture: string; city: string; rest: string } {
+  const s = address.normalize('NFKC').trim()
+  const pref = /^(東京都|北海道|大阪府|京都府|.{2,3}?県)/.exec(s)?.[1] ?? ''
+  const after = s.slice(pref.length)
+  const city = /^(.+?郡.+?[町村]|.+?市.+?区|.+?[市区町村])/.exec(after)?.[1] ?? ''
+  return { prefecture: pref, city, rest: after.slice(city.length).trim() }
 }
