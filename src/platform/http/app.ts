@@ -25,6 +25,7 @@ import { flowsHttp } from '../../modules/flows/http.js'
 import { reviewsHttp } from '../../modules/reviews/http.js'
 import { returnsHttp } from '../../modules/returns/http.js'
 import { reviewPages } from '../../pages/reviews/routes.js'
+import { returnPages } from '../../pages/returns/routes.js'
 
 /** The whole HTTP surface of Kando (paths are stable API; see DESIGN.md). */
 export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
@@ -115,6 +116,7 @@ export async function buildHttp(kando: Kando): Promise<FastifyInstance> {
   await app.register(providerWebhooks({ notifications: kando.notifications, tenants: kando.tenants, scope: kando.scope, publicUrl: kando.config.publicUrl }))
   await app.register(preferencePages({ db: kando.db, notifications: kando.notifications, customers: kando.customers, tenants: kando.tenants, scope: kando.scope }))
   await app.register(reviewPages({ reviews: kando.reviews, notifications: kando.notifications, tenants: kando.tenants, scope: kando.scope }))
+  await app.register(returnPages({ returns: kando.returns, orders: kando.orders, customers: kando.customers, notifications: kando.notifications, tenants: kando.tenants, scope: kando.scope, now: () => kando.clock.now() }))
   await app.register(trackingPages({
     orders: kando.orders, tracking: kando.tracking, catalog: kando.catalog, tenants: kando.tenants, scope: kando.scope,
     onMessageClick: (tenantId, orderId, messageId) => {
