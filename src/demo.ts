@@ -102,6 +102,22 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
   for (const [i, [rating, title, body, author]] of demoReviews.entries()) {
     await kando.reviews.create(demoScope, { sku: PRODUCTS[0]!.sku, source: 'demo', externalId: `demo-review-${i}`, rating, title, body, authorName: author, publish: true }, 'demo')
   }
+  // Returns: the shop's own terms (返品特約) shown before a customer commits, exchanges first,
+  // store credit with a 10 % bonus; the hand cream is a hygiene item, the mug made to order.
+  await kando.returns.updateSettings(demoScope, {
+    policy: {
+      terms: {
+        ja: '商品到着日を含む14日以内にご連絡ください。未使用・未開封の商品に限り、返品・交換を承ります。お客様のご都合による返品の送料はお客様のご負担となります。不良品・誤配送の場合は送料当店負担で交換または返金いたします。',
+        en: 'Tell us within 14 days of delivery (the day of delivery counts). Unused, unopened items may be returned or exchanged; return shipping is yours unless the item is defective or not what you ordered, in which case we pay it.',
+      },
+      windowDays: 14,
+      rules: [
+        { id: 'hygiene-care', kind: 'hygiene', match: { skus: ['KD-CARE-YUZU', 'KD-CARE-SOAP'] }, label: { ja: '化粧品・衛生用品', en: 'Cosmetics and hygiene items' } },
+        { id: 'mug-made-to-order', kind: 'made_to_order', match: { skus: ['KD-MUG-MINO'] }, label: { ja: '受注生産品', en: 'Made to order' } },
+      ],
+      resolutions: { storeCredit: { enabled: true, bonusPercent: 10 } },
+    },
+  })
   // Ordered yesterday morning and handed to Yamato at 13:00 Japan time, so it was collected that
   // afternoon whatever the hour now (by today it is somewhere between the hub and the doorstep).
   const now = kando.clock.now().getTime()
@@ -141,6 +157,7 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
   const reviewed = await kando.catalog.variantBySku(demoScope, PRODUCTS[0]!.sku)
   print(`  Reviews (storefront JSON): ${base}/public/v1/${tenant.slug}/products/${reviewed?.productId}/reviews`)
   print(`  Reviews widget on any page: <script src="${base}/widget/reviews.js" defer></script><kando-reviews shop="${tenant.slug}" product="${reviewed?.productId}"></kando-reviews>`)
+  print(`  Returns portal:  ${base}/r/${tenant.slug}   (order #1000, hanako@example.jp — returnable once delivered)`)
   print('  Feed demo orders:      npm run demo   (in another terminal)')
   print('')
 }
