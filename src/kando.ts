@@ -118,8 +118,9 @@ export async function createKando(config: Config, options: KandoOptions = {}): P
     flows.register()
     const reviews = new ReviewService(db, clock, events, secrets, { tenants, customers, orders, tracking, catalog, coupons, notifications }, config, log, queue, options.alertDelayMs)
     reviews.register()
-    const returns = new ReturnService(db, clock, events, queue, secrets, { tenants, orders, customers, catalog, tracking, inventory, fulfillment }, log, config.publicUrl.replace(/\/+$/, ''))
+    const returns = new ReturnService(db, clock, events, queue, secrets, { tenants, orders, customers, catalog, tracking, inventory, fulfillment, notifications }, log, config.publicUrl.replace(/\/+$/, ''))
     if (options.shopifyAdminUrl) returns.shopifyBaseUrl = options.shopifyAdminUrl
+    returns.register()
     await shopify.declare()
     await notifications.declare()
     await flows.declare()

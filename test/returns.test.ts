@@ -106,6 +106,16 @@ for (const dialect of DIALECTS) {
       expect(defect.token).toMatch(/^[A-Za-z0-9_-]{43}$/)
       const seen = await s.kando.returns.byToken(defect.token)
       expect(seen?.view.rma).toBe(defect.return.rma)
+      // The customer hears of it: the approved message carries the RMA and a link to the status page.
+      await s.kando.queue.drain(10_000)
+      const msg = await s.kando.db.kysely.selectFrom('messages').select(['payload']).where('tenant_id', '=', tenantId).where('order_id', '=', order.id).where('type', '=', 'return_approved').executeTakeFirst()
+      expect(msg, 'return_approved message').toBeDefined()
+      const ctx = JSON.parse(msg!.payload).ctx
+      expect(ctx.return.number).toBe(defect.return.rma)
+      expect(ctx.links.returnStatus).toMatch(new RegExp(`/r/rt-a-${dialect}/s/[A-Za-z0-9_-]{43}$`))
+      const page = await fetch(ctx.links.returnStatus.replace(/^https?:\/\/[^/]+/, s.url))
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain(defect.return.rma)
       // Nothing was written for the refused request.
       expect((await call('GET', `/api/v1/returns?orderId=${order.id}`)).body.items).toHaveLength(1)
     })

@@ -17,6 +17,7 @@ import { prefectureByCode } from '../../platform/japan/prefectures.js'
 import { StockRaced, type InventoryService, type StockEntry } from '../inventory/index.js'
 import type { Order, OrderService } from '../orders/index.js'
 import type { TenantService } from '../tenants/index.js'
+import type { NotificationService } from '../notifications/service.js'
 import type { TrackingService } from '../tracking/index.js'
 import { compilePolicy, evaluateReturn, type ReturnDecision, type ReturnLineInput } from './policy.js'
 import { ReturnPolicy } from './policy-schema.js'
@@ -31,6 +32,7 @@ export interface ReturnDeps {
   tracking: TrackingService
   inventory: InventoryService
   fulfillment: FulfillmentService
+  notifications: NotificationService
 }
 
 export interface ReturnSettingsView {
@@ -152,6 +154,15 @@ export class ReturnService {
     private readonly log: Logger,
     private readonly publicUrl: string,
   ) {}
+
+  /** Messages about a return link to its status page. */
+  register(): void {
+    this.deps.notifications.addLinkProvider(async (tx, m) => {
+      if (!m.returnId) return {}
+      const url = await this.statusLink(tx, m.returnId)
+      return url ? { returnStatus: url } : {}
+    })
+  }
 
   async declare(): Promise<void> {
     await this.queue.declare(REFUND_QUEUE, { retryLimit: 12, retryDelaySeconds: 30 })
