@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildContext } from './context.js'
+import { buildContext, pickupSlotLabel } from './context.js'
 
 const brand = { name: '木漏れ日珈琲', timezone: 'Asia/Tokyo' }
 
@@ -44,5 +44,42 @@ describe('buildContext extras', () => {
     expect(ctx).not.toHaveProperty('coupon')
     expect(ctx).not.toHaveProperty('products')
     expect(ctx.links).toEqual({ tracking: 'https://kando.test/t/abc' })
+  })
+})
+
+describe('buildContext return', () => {
+  const approved = { number: 'R-1042-1', method: 'pickup', pickupDate: '2026-11-28', pickupSlot: '14-16', shippingPaidBy: 'brand', instant: true }
+
+  it('formats the pickup day and slot in the locale and keeps the known words', () => {
+    const ja = buildContext({ locale: 'ja', brand, links: {}, return: approved })
+    expect(ja.return).toEqual({ number: 'R-1042-1', method: 'pickup', pickupDate: '11月28日(土)', pickupSlot: '14〜16時', shippingPaidBy: 'brand', instant: true })
+    const en = buildContext({ locale: 'en', brand, links: {}, return: approved })
+    expect(en.return).toMatchObject({ pickupDate: 'Sat, Nov 28', pickupSlot: '2-4 pm' })
+  })
+
+  it('every carrier slot has a label in both languages', () => {
+    expect(['am', '14-16', '16-18', '18-20', '19-21'].map((s) => pickupSlotLabel(s, 'ja'))).toEqual(['午前中', '14〜16時', '16〜18時', '18〜20時', '19〜21時'])
+    expect(['am', '14-16', '16-18', '18-20', '19-21'].map((s) => pickupSlotLabel(s, 'en'))).toEqual(['morning', '2-4 pm', '4-6 pm', '6-8 pm', '7-9 pm'])
+  })
+
+  it('an instant is shown as its day in the brand\'s zone', () => {
+    const ctx = buildContext({ locale: 'ja', brand, links: {}, return: { ...approved, pickupDate: '2026-11-27T15:30:00Z' } })
+    expect(ctx.return?.pickupDate).toBe('11月28日(土)')
+  })
+
+  it('formats credit and refund amounts in the order\'s currency, and leaves out unknown words and empty values', () => {
+    const ctx = buildContext({
+      locale: 'ja', brand, links: {},
+      return: { number: 'R-1042-1', method: 'teleport', shippingPaidBy: 'nobody', resolution: 'store_credit', creditCode: 'KC-ABC', creditAmount: 3560, refundAmount: 0, pickupDate: '2026-11-28', instant: null },
+    })
+    expect(ctx.return).toEqual({ number: 'R-1042-1', resolution: 'store_credit', creditCode: 'KC-ABC', creditAmount: '￥3,560' })
+    const usd = buildContext({ locale: 'en', brand, links: {}, return: { resolution: 'refund', refundAmount: 3560, currency: 'USD' } })
+    expect(usd.return).toEqual({ resolution: 'refund', refundAmount: '$35.60' })
+  })
+
+  it('dropoff and keep carry no pickup day', () => {
+    const ctx = buildContext({ locale: 'ja', brand, links: {}, return: { ...approved, method: 'dropoff' } })
+    expect(ctx.return).not.toHaveProperty('pickupDate')
+    expect(ctx.return).not.toHaveProperty('pickupSlot')
   })
 })
