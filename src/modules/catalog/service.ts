@@ -188,11 +188,18 @@ export class CatalogService {
    * walk every product of the brand.
    */
   async productByRef(tx: TenantDb, ref: string): Promise<{ id: string; title: string; imageUrl: string | null; variantIds: string[]; variants: Array<{ id: string; title: string }> } | undefined> {
-    const by = (column: 'id' | 'external_id') => tx.selectFrom('products').select(['id', 'title', 'image_url']).where(column, '=', ref).limit(1).executeTakeFirst()
-    const row = ref.startsWith('prod_') ? (await by('id')) ?? (await by('external_id')) : (await by('external_id')) ?? (await by('id'))
-    if (!row) return undefined
-    const variants = await tx.selectFrom('variants').select(['id', 'title']).where('product_id', '=', row.id).orderBy('id').execute()
-    return { id: row.id, title: row.title, imageUrl: row.image_url, variantIds: variants.map((v) => v.id), variants }
+    // One statement: the product and its variants (a product always has at least one).
+    const by = (column: 'products.id' | 'products.external_id') => tx.selectFrom('products')
+      .leftJoin('variants', (j) => j.onRef('variants.product_id', '=', 'products.id').onRef('variants.tenant_id', '=', 'products.tenant_id'))
+      .select(['products.id as id', 'products.title as title', 'products.image_url as imageUrl', 'variants.id as variantId', 'variants.title as variantTitle'])
+      .where(column, '=', ref).orderBy('variants.id').limit(1000).execute()
+    let rows = ref.startsWith('prod_') ? await by('products.id') : await by('products.external_id')
+    if (rows.length === 0) rows = ref.startsWith('prod_') ? await by('products.external_id') : await by('products.id')
+    // An external id shared by two sources: the first product, as before.
+    const first = rows[0]
+    if (!first) return undefined
+    const variants = rows.filter((r) => r.id === first.id && r.variantId).map((r) => ({ id: r.variantId!, title: r.variantTitle! }))
+    return { id: first.id, title: first.title, imageUrl: first.imageUrl, variantIds: variants.map((v) => v.id), variants }
   }
 
   /**
