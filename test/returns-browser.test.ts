@@ -224,9 +224,11 @@ for (const dialect of DIALECTS) {
         await page.getByLabel(t.pickupDate).fill(tomorrowInTokyo())
         await page.getByLabel(t.pickupSlot).selectOption('14-16')
 
+        const orderUrl = page.url()
         const res = await submit(page, page.getByRole('button', { name: t.submit }))
         expect(res.status()).toBe(303)
         expect(page.url()).toMatch(new RegExp(`/r/${slug}/s/[A-Za-z0-9_-]{43}`))
+        const statusPath = new URL(page.url()).pathname
         expect(await page.locator('h1').innerText()).toBe(t.statusTitle)
         expect(await page.getByRole('status').innerText()).toContain(t.received)
         const [ret] = await returnsOf(order.id)
@@ -246,6 +248,11 @@ for (const dialect of DIALECTS) {
         await expectAccessible(page, `status page (${lang})`)
         await page.screenshot({ path: `test-artifacts/returns-status-${dialect}-${lang}.png`, fullPage: true })
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+
+        // Back on the order page: the return is listed with a link to its status; the T-shirt is not offered again.
+        await page.goto(orderUrl)
+        expect(new URL(await page.getByRole('link', { name: ret!.rma }).getAttribute('href') ?? '', s.url).pathname).toBe(statusPath)
+        expect(await tee(page).getByLabel(t.quantity).count()).toBe(0)
         expect(dialogs).toEqual([])
       })
     }
@@ -344,6 +351,34 @@ for (const dialect of DIALECTS) {
       await expectAccessible(page, 'order page with a refused upload')
       expect(await returnsOf(order.id)).toEqual([])
       expect(dialogs).toEqual([])
+    })
+
+    it('the size chosen for the exchange sells out before the form is sent: the page says so and nothing is created', async () => {
+      const t = TEXT.ja
+      const order = await deliveredOrder()
+      const { page } = await open({ js: false })
+      await findOrder(page, 'ja', order)
+      await tee(page).getByLabel(t.quantity).selectOption('1')
+      const exchange = tee(page).getByLabel(t.exchangeFor)
+      const label = (await exchange.locator('option').allTextContents()).find((o) => o.startsWith('L'))!
+      await exchange.selectOption({ label })
+      await reasonSelect(page, t.reason).selectOption('size_fit')
+      await page.getByRole('radio', { name: t.exchange }).check()
+      await page.getByRole('radio', { name: /持ち込み/ }).check()
+      const gone = await call('POST', '/api/v1/stock/snapshots', { locationId: LOC, seq: ++seq, items: [{ sku: 'TEE-L', onHand: 0 }] })
+      expect(gone.status).toBe(200)
+      try {
+        const res = await submit(page, page.getByRole('button', { name: t.submit }))
+        expect([409, 422]).toContain(res.status())
+        expect(await page.getByRole('alert').innerText()).toContain('選んだサイズ・色は在庫がなくなりました')
+        expect(await tee(page).getByLabel(t.exchangeFor).getAttribute('aria-invalid')).toBe('true')
+        // Now listed as sold out, and not chosen any more.
+        const options = await tee(page).getByLabel(t.exchangeFor).locator('option').evaluateAll((os) => os.map((o) => ({ text: o.textContent ?? '', disabled: (o as HTMLOptionElement).disabled })))
+        expect(options.find((o) => o.text.startsWith('L'))?.disabled).toBe(true)
+        expect(await returnsOf(order.id)).toEqual([])
+      } finally {
+        await call('POST', '/api/v1/stock/snapshots', { locationId: LOC, seq: ++seq, items: [{ sku: 'TEE-L', onHand: 50 }] })
+      }
     })
 
     it('hostile terms and a hostile note stay text on the order page, the error page and the status page', async () => {

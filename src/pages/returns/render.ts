@@ -375,6 +375,8 @@ export interface OrderPageInput {
   action: string
   switchHref: string
   options: ReturnOptions
+  /** Status page path per open return id. */
+  statusLinks?: Map<string, string>
   keep: KeepOffer | null
   /** Pickup dates offered, 'YYYY-MM-DD' in the brand's zone. */
   pickupRange: { min: string; max: string }
@@ -400,7 +402,10 @@ export function renderOrderPage(o: OrderPageInput): string {
     : html`<section class="card terms" aria-labelledby="terms-h"><h2 id="terms-h">${t.statutoryTitle}</h2>${t.statutory.map((p) => html`<p>${p}</p>`)}</section>`
 
   const open = options.openReturns.length
-    ? html`<section class="card" aria-labelledby="open-h"><h2 id="open-h">${t.openTitle}</h2><ul>${options.openReturns.map((r) => html`<li><span class="mono">${r.rma}</span>${lang === 'ja' ? '：' : ': '}${t.statuses[r.status] ?? r.status}</li>`)}</ul></section>`
+    ? html`<section class="card" aria-labelledby="open-h"><h2 id="open-h">${t.openTitle}</h2><ul>${options.openReturns.map((r) => {
+      const href = o.statusLinks?.get(r.id)
+      return html`<li>${href ? html`<a href="${href}" class="mono">${r.rma}</a>` : html`<span class="mono">${r.rma}</span>`}${lang === 'ja' ? '：' : ': '}${t.statuses[r.status] ?? r.status}</li>`
+    })}</ul></section>`
     : ''
 
   const lines = options.lines.map((l, i) => {

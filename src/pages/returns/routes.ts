@@ -108,54 +108,56 @@ export const returnPages =
 
     // ---------------------------------------------------------------- the order's form
 
-    /** The brand, the order behind the token and what may come back; undefined when unknown. */
-    const orderFor = async (req: FastifyRequest<{ Params: { tenant: string; token: string } }>) => {
+    /**
+     * The brand and the order behind the token, or the reply already sent: 404 for anything unknown
+     * (counted as a guess), 429 once an address has guessed too often (checked before any lookup).
+     */
+    const orderFor = async (req: FastifyRequest<{ Params: { tenant: string; token: string } }>, reply: FastifyReply) => {
+      const asked = queryLang(req)
       const tenant = await tenantOf(req.params.tenant)
-      if (!tenant) return undefined
+      if (!tenant) return { sent: await notFound(reply, asked ?? 'ja', undefined) }
+      const wait = guard.blockedFor(req.ip)
+      if (wait > 0) return { sent: await tooMany(reply, asked ?? langOf(tenant.locale), tenant, wait) }
       const scope = deps.scope(tenant.id)
       const orderId = await deps.returns.orderForToken(scope, req.params.token)
-      if (!orderId) return { tenant }
+      if (!orderId) {
+        guard.fail(req.ip)
+        return { sent: await notFound(reply, asked ?? langOf(tenant.locale), tenant) }
+      }
       const order = await deps.orders.get(scope, orderId)
       const customer = order?.customerId ? await deps.customers.get(scope, order.customerId) : undefined
-      const lang = queryLang(req) ?? langOf(customer?.locale ?? tenant.locale)
-      return { tenant, scope, orderId, lang }
+      const lang = asked ?? langOf(customer?.locale ?? tenant.locale)
+      return { ctx: { tenant, scope, orderId, lang, token: req.params.token, asked } }
     }
     const formPage = async (o: { tenant: Tenant; scope: TenantDb; orderId: string; lang: Lang; token: string; asked: Lang | undefined }, extra: { values?: ReturnFormValues; errors?: FieldError[]; photosDropped?: boolean; options?: ReturnOptions } = {}) => {
       const [options, settings, brand] = await Promise.all([extra.options ?? deps.returns.options(o.scope, o.orderId), deps.returns.settings(o.scope), brandOf(o.tenant)])
+      // Each return already asked for links to its status page (the customer may have lost the message).
+      const statusLinks = new Map<string, string>()
+      for (const r of options.openReturns) {
+        const link = await deps.returns.statusLink(o.scope, r.id)
+        if (link) statusLinks.set(r.id, `${new URL(link).pathname}${o.asked ? `?lang=${o.asked}` : ''}`)
+      }
       const keep = settings.policy.keepItem
       // Offered only where it can apply: a unit cheap enough among the lines that may come back.
       const keepOffer: KeepOffer | null = keep.maxUnitValue !== null && keep.reasons.length > 0 && options.lines.some((l) => l.returnable > 0 && l.unitPrice <= keep.maxUnitValue!)
         ? { reasons: keep.reasons, maxUnitValue: keep.maxUnitValue } : null
       return renderOrderPage({
-        lang: o.lang, brand, options, keep: keepOffer, pickupRange: pickupRange(deps.now(), o.tenant.timezone),
+        lang: o.lang, brand, options, statusLinks, keep: keepOffer, pickupRange: pickupRange(deps.now(), o.tenant.timezone),
         action: `/r/${encodeURIComponent(o.tenant.slug)}/o/${o.token}${o.asked ? `?lang=${o.asked}` : ''}`, switchHref: `?lang=${other(o.lang)}`, ...extra,
       })
     }
 
     app.get<{ Params: { tenant: string; token: string }; Querystring: { lang?: string } }>('/r/:tenant/o/:token', { schema: { hide: true } }, async (req, reply) => {
-      const found = await orderFor(req)
-      const lang = queryLang(req) ?? 'ja'
-      if (!found) return notFound(reply, lang, undefined)
-      const wait = guard.blockedFor(req.ip)
-      if (wait > 0) return tooMany(reply, lang, found.tenant, wait)
-      if (!found.orderId) {
-        guard.fail(req.ip)
-        return notFound(reply, langOf(queryLang(req) ?? found.tenant.locale), found.tenant)
-      }
-      return page(reply, 200, await formPage({ ...found, orderId: found.orderId, scope: found.scope!, lang: found.lang!, token: req.params.token, asked: queryLang(req) }))
+      const found = await orderFor(req, reply)
+      if (!found.ctx) return found.sent
+      return page(reply, 200, await formPage(found.ctx))
     })
 
     app.post<{ Params: { tenant: string; token: string }; Querystring: { lang?: string } }>('/r/:tenant/o/:token', { schema: { hide: true } }, async (req, reply) => {
-      const found = await orderFor(req)
-      const asked = queryLang(req)
-      if (!found) return notFound(reply, asked ?? 'ja', undefined)
-      const wait = guard.blockedFor(req.ip)
-      if (wait > 0) return tooMany(reply, asked ?? 'ja', found.tenant, wait)
-      if (!found.orderId) {
-        guard.fail(req.ip)
-        return notFound(reply, langOf(asked ?? found.tenant.locale), found.tenant)
-      }
-      const ctx = { tenant: found.tenant, scope: found.scope!, orderId: found.orderId, lang: found.lang!, token: req.params.token, asked }
+      const found = await orderFor(req, reply)
+      if (!found.ctx) return found.sent
+      const ctx = found.ctx
+      const asked = ctx.asked
       const e = FORM_ERRORS[ctx.lang]
       const options = await deps.returns.options(ctx.scope, ctx.orderId)
 
