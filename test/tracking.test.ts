@@ -254,6 +254,9 @@ for (const dialect of DIALECTS) {
       for (let i = 0; i < 6; i++) tries.push((await form(order.number, `wrong${i}@example.jp`, `10.0.1.${i}`)).statusCode)
       // The order number itself is now protected, whichever address asks.
       expect(tries).toEqual([404, 404, 404, 404, 404, 429])
+      const blocked = await form(order.number, 'wrong9@example.jp', '10.0.2.1')
+      expect(blocked.statusCode).toBe(429)
+      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0)
     })
 
     it('the watch sweep flags a parcel never picked up and one past its estimate, once', async () => {

@@ -77,7 +77,10 @@ export const trackingPages =
       // Per address and per order number, so neither one address nor many can walk the numbers.
       const keys = [`ip:${req.ip}`, `order:${tenant.id}:${values.orderNumber.normalize('NFKC').replace(/^#/, '').trim()}`]
       const wait = Math.max(...keys.map((k) => guard.blockedFor(k, 'lookup')))
-      if (wait > 0) return form(429, 'rate_limited').header('retry-after', String(wait))
+      if (wait > 0) {
+        reply.header('retry-after', String(wait)) // before the page is sent, or it never goes out
+        return form(429, 'rate_limited')
+      }
       if (!values.orderNumber.trim() || !values.contact.trim()) return form(422, 'invalid')
       const token = await deps.orders.findForLookup(deps.scope(tenant.id), values.orderNumber, values.contact)
       deps.tracking.recordActivity({ tenantId: tenant.id, kind: 'lookup', state: token ? 'found' : 'not_found', lang })
