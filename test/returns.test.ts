@@ -292,6 +292,22 @@ for (const dialect of DIALECTS) {
       expect(after).not.toContain(ret.rma)
     })
 
+    it('the same request sent twice with one idempotency key (a double click) opens one case', async () => {
+      const order = await deliveredOrder([{ sku: 'TEE-M', quantity: 2 }])
+      const body = { lines: [{ lineId: order.lines[0]!.id, quantity: 1 }], reason: 'size_fit', resolution: 'refund', method: 'dropoff', idempotencyKey: 'form-0123456789abcdef' }
+      const both = await Promise.all([request(order.id, body), request(order.id, body)])
+      expect(both.map((b) => b.status)).toEqual([201, 201])
+      expect(both[0]!.body.id).toBe(both[1]!.body.id)
+      const again = await s.kando.returns.request(s.kando.scope(tenantId), order.id, body, { actor: 'customer' })
+      expect(again.return.id).toBe(both[0]!.body.id)
+      expect((await s.kando.returns.byToken(again.token))?.view.id).toBe(again.return.id)
+      expect((await call('GET', `/api/v1/returns?orderId=${order.id}`)).body.items).toHaveLength(1)
+      // Without a key, a second request is a second case (the other unit).
+      const { idempotencyKey: _k, ...plain } = body
+      expect((await request(order.id, plain)).status).toBe(201)
+      expect((await call('GET', `/api/v1/returns?orderId=${order.id}`)).body.items).toHaveLength(2)
+    })
+
     it('someone else’s order cannot be returned: wrong email, another brand’s key, another brand’s order id', async () => {
       const order = await deliveredOrder([{ sku: 'TEE-M' }])
       const scope = s.kando.scope(tenantId)

@@ -20,7 +20,7 @@ export const returnsMigrations: Record<string, Migration> = {
         ['rma', true], ['order_id', true], ['customer_id', false], ['status', true], ['reason_code', true], ['reason_note', false], ['resolution', true], ['method', true],
         ['pickup_date', false], ['pickup_slot', false], ['shipping_paid_by', true], ['decision', true], ['currency', true], ['exchange_order_id', false], ['exchange_hold', false],
         ['return_by', false], ['refund_status', true], ['refund_ref', false], ['store_credit_id', false], ['carrier', false], ['tracking_number', false], ['location_id', false],
-        ['nonce', true], ['token_hash', true], ['note', false], ['created_at', true], ['updated_at', true], ['approved_at', false], ['received_at', false], ['inspected_at', false], ['resolved_at', false],
+        ['nonce', true], ['token_hash', true], ['request_key', false], ['note', false], ['created_at', true], ['updated_at', true], ['approved_at', false], ['received_at', false], ['inspected_at', false], ['resolved_at', false],
       ] as const) t = t.addColumn(name, 'text', (c) => (notNull ? c.notNull() : c))
       for (const name of ['needs_review', 'items_value', 'refund_amount', 'credit_amount', 'exchange_difference', 'instant', 'version'] as const) t = t.addColumn(name, 'bigint', (c) => c.notNull())
       await t.execute()
@@ -29,6 +29,8 @@ export const returnsMigrations: Record<string, Migration> = {
       await db.schema.createIndex('returns_status').on('returns').columns(['tenant_id', 'status', 'id']).execute()
       await db.schema.createIndex('returns_customer').on('returns').columns(['tenant_id', 'customer_id', 'created_at']).execute()
       await db.schema.createIndex('returns_token').on('returns').column('token_hash').unique().execute()
+      // A form sent twice (a double click, a retry after a lost answer) opens one case.
+      await sql`create unique index returns_request_key on returns (tenant_id, order_id, request_key) where request_key is not null`.execute(db)
       // Instant exchanges waiting for the original: the escalation sweep reads only these.
       await sql`create index returns_due on returns (return_by) where return_by is not null and received_at is null and status = 'approved'`.execute(db)
 

@@ -28,6 +28,8 @@ export const ReturnRequestInput = z
     pickup: z.object({ date: z.iso.date(), slot: z.enum(['am', '14-16', '16-18', '18-20', '19-21']) }).strict().optional(),
     /** False when the customer says the return leaves from another address than the order's. */
     sameAddress: z.boolean().default(true),
+    /** Sent twice with the same key (a double click, a retry), the request opens one case. */
+    idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{8,100}$/).optional(),
   })
   .strict()
   .superRefine((r, ctx) => {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { Clock } from '../../platform/clock.js'
-import type { Db } from '../../platform/db/index.js'
+import { isUniqueViolation, type Db } from '../../platform/db/index.js'
 import { fromJson, toJson } from '../../platform/db/json.js'
 import { AppError, type FieldError } from '../../platform/errors.js'
 import type { EventBus } from '../../platform/events.js'
@@ -272,9 +272,31 @@ export class ReturnService {
    */
   async request(scope: TenantDb, orderId: string, raw: ReturnRequestRaw, by: { actor: string; photos?: ReturnPhoto[] }): Promise<{ return: ReturnView; token: string }> {
     const input = ReturnRequestInput.parse(raw)
+    const again = async () => {
+      if (!input.idempotencyKey) return undefined
+      const r = await scope.selectFrom('returns').select(['id', 'nonce']).where('order_id', '=', orderId).where('request_key', '=', input.idempotencyKey).executeTakeFirst()
+      return r ? { return: (await this.get(scope, r.id))!, token: this.secrets.derive(RETURN_PURPOSE, r.nonce) } : undefined
+    }
+    const earlier = await again()
+    if (earlier) return earlier
     const nonce = newToken(16)
     const token = this.secrets.derive(RETURN_PURPOSE, nonce)
-    const id = await this.inTransaction(scope, async (tx) => {
+    let id: string
+    try {
+      id = await this.requestIn(scope, orderId, input, by, nonce, token)
+    } catch (err) {
+      // The same key won a race a moment ago: that case is the answer.
+      if (isUniqueViolation(err)) {
+        const raced = await again()
+        if (raced) return raced
+      }
+      throw err
+    }
+    return { return: (await this.get(scope, id))!, token }
+  }
+
+  private async requestIn(scope: TenantDb, orderId: string, input: ReturnRequestInput, by: { actor: string; photos?: ReturnPhoto[] }, nonce: string, token: string): Promise<string> {
+    return this.inTransaction(scope, async (tx) => {
       const { policy } = await this.settings(tx)
       const ctx = await this.orderContext(tx, orderId)
       const decision = this.decide(policy, ctx, input)
@@ -312,7 +334,7 @@ export class ReturnService {
         exchange_difference: input.resolution === 'exchange' ? exchangeValue - itemsValue : 0,
         exchange_order_id: null, exchange_hold: null, instant: input.resolution === 'exchange' && policy.instantExchange.enabled && input.method !== 'keep' ? 1 : 0,
         return_by: null, refund_status: 'none', refund_ref: null, store_credit_id: null, carrier: null, tracking_number: null, location_id: null,
-        nonce, token_hash: sha256Hex(token), note: null, created_at: nowIso, updated_at: nowIso, approved_at: null, received_at: null, inspected_at: null, resolved_at: null, version: 0,
+        nonce, token_hash: sha256Hex(token), request_key: input.idempotencyKey ?? null, note: null, created_at: nowIso, updated_at: nowIso, approved_at: null, received_at: null, inspected_at: null, resolved_at: null, version: 0,
       }
       await tx.insertInto('returns', row).execute()
       await tx.insertInto('return_lines', input.lines.map((l) => {
@@ -333,7 +355,6 @@ export class ReturnService {
       if (decision.approval === 'auto') await this.approveIn(tx, returnId, 'policy')
       return returnId
     })
-    return { return: (await this.get(scope, id))!, token }
   }
 
   /** The customer's status page: the case behind a status link (only the token's hash is stored). */

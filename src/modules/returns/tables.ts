@@ -65,6 +65,8 @@ export interface ReturnsTable {
   nonce: string
   /** SHA-256 of that token: the page finds the case by it; the token itself is never stored. */
   token_hash: string
+  /** The caller's idempotency key for the request (the portal's form sends one). */
+  request_key: string | null
   note: string | null
   created_at: string
   updated_at: string

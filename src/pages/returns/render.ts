@@ -22,6 +22,8 @@ export interface ReturnFormValues {
   method?: string
   pickupDate?: string
   pickupSlot?: string
+  /** The form's idempotency key: sent twice (a double click), the request opens one case. */
+  requestKey?: string
 }
 
 /** An error tied to the form control with this element id (the summary links to it). */
@@ -384,6 +386,8 @@ export interface OrderPageInput {
   errors?: FieldError[]
   /** Photos were chosen but the form came back: the browser does not keep them. */
   photosDropped?: boolean
+  /** A fresh idempotency key for a new form (a form sent back keeps its own in `values`). */
+  requestKey: string
 }
 
 /** `/r/:tenant/o/:token`: the brand's terms first, then one form for the whole request. No JavaScript. */
@@ -475,6 +479,7 @@ ${terms}
 ${open}
 ${returnable
   ? html`<p>${t.lead}</p><form method="post" action="${o.action}" enctype="multipart/form-data" novalidate>
+<input type="hidden" name="request_key" value="${o.values?.requestKey ?? o.requestKey}">
 <section class="card" aria-labelledby="items-h"><h2 id="items-h">${t.itemsTitle}</h2>${lines}</section>
 ${reason}
 ${resolution}

@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody'
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { ZodError } from 'zod'
+import { newToken } from '../../platform/ids.js'
 import type { CustomerService } from '../../modules/customers/index.js'
 import type { NotificationService } from '../../modules/notifications/service.js'
 import type { OrderService } from '../../modules/orders/index.js'
@@ -143,7 +144,7 @@ export const returnPages =
         ? { reasons: keep.reasons, maxUnitValue: keep.maxUnitValue } : null
       return renderOrderPage({
         lang: o.lang, brand, options, statusLinks, keep: keepOffer, pickupRange: pickupRange(deps.now(), o.tenant.timezone),
-        action: `/r/${encodeURIComponent(o.tenant.slug)}/o/${o.token}${o.asked ? `?lang=${o.asked}` : ''}`, switchHref: `?lang=${other(o.lang)}`, ...extra,
+        action: `/r/${encodeURIComponent(o.tenant.slug)}/o/${o.token}${o.asked ? `?lang=${o.asked}` : ''}`, switchHref: `?lang=${other(o.lang)}`, requestKey: newToken(16), ...extra,
       })
     }
 
@@ -262,6 +263,7 @@ export const returnPages =
         resolution: resolution!,
         method: method!,
         ...(method === 'pickup' ? { pickup: { date: v.pickupDate!, slot: v.pickupSlot as (typeof PICKUP_SLOTS)[number] } } : {}),
+        ...(v.requestKey ? { idempotencyKey: v.requestKey } : {}),
       }
       try {
         const out = await deps.returns.request(ctx.scope, ctx.orderId, raw, { actor: 'customer', photos })
@@ -374,6 +376,7 @@ function formValues(options: ReturnOptions, fields: Map<string, string>): Return
   return {
     lines, reason: fields.get('reason'), note: fields.get('note'), resolution: fields.get('resolution'), method: fields.get('method'),
     pickupDate: fields.get('pickup_date'), pickupSlot: fields.get('pickup_slot'),
+    requestKey: /^[A-Za-z0-9_-]{8,100}$/.test(fields.get('request_key') ?? '') ? fields.get('request_key') : undefined,
   }
 }
 
