@@ -294,7 +294,7 @@ for (const dialect of DIALECTS) {
 
     it('the same request sent twice with one idempotency key (a double click) opens one case', async () => {
       const order = await deliveredOrder([{ sku: 'TEE-M', quantity: 2 }])
-      const body = { lines: [{ lineId: order.lines[0]!.id, quantity: 1 }], reason: 'size_fit', resolution: 'refund', method: 'dropoff', idempotencyKey: 'form-0123456789abcdef' }
+      const body = { lines: [{ lineId: order.lines[0]!.id, quantity: 1 }], reason: 'size_fit', resolution: 'refund' as const, method: 'dropoff' as const, idempotencyKey: 'form-0123456789abcdef' }
       const both = await Promise.all([request(order.id, body), request(order.id, body)])
       expect(both.map((b) => b.status)).toEqual([201, 201])
       expect(both[0]!.body.id).toBe(both[1]!.body.id)

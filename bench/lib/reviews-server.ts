@@ -127,7 +127,7 @@ const portOf = (a: ReturnType<typeof app.server.address>) => (typeof a === 'obje
 export interface ReviewServerStats {
   seconds: number
   cpuSeconds: number
-  storefront: { hits: number; misses: number; notFound: number; duplicateBuilds: number; service: { stale: number; refreshes: number; statsBuilt: number; boughtBuilt: number; productLookups: number }; hitP50: number | null; hitP99: number | null; missP50: number | null; missP99: number | null; missMax: number | null; missMean: number | null }
+  storefront: { hits: number; misses: number; notFound: number; duplicateBuilds: number; service: { stale: number; refreshes: number; revalidated: number; statsBuilt: number; boughtBuilt: number; productLookups: number }; hitP50: number | null; hitP99: number | null; missP50: number | null; missP99: number | null; missMax: number | null; missMean: number | null }
   sql: Array<{ sql: string; n: number; ms: number; maxMs: number }>
   loop: { p50: number; p99: number; max: number }
   /** PostgreSQL pool: connections opened and closed in the window. */
@@ -149,7 +149,7 @@ await serveControl({
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       storefront: {
         hits: hitMs.length, misses: missMs.length, notFound, duplicateBuilds,
-        service: ((c, c0) => ({ stale: c.stale - (c0?.stale ?? 0), refreshes: c.refreshes - (c0?.refreshes ?? 0), statsBuilt: c.statsBuilt - (c0?.statsBuilt ?? 0), boughtBuilt: c.boughtBuilt - (c0?.boughtBuilt ?? 0), productLookups: c.productLookups - (c0?.productLookups ?? 0) }))(kando.reviews.storefrontCacheCounts(), counts0),
+        service: ((c, c0) => ({ stale: c.stale - (c0?.stale ?? 0), refreshes: c.refreshes - (c0?.refreshes ?? 0), revalidated: c.revalidated - (c0?.revalidated ?? 0), statsBuilt: c.statsBuilt - (c0?.statsBuilt ?? 0), boughtBuilt: c.boughtBuilt - (c0?.boughtBuilt ?? 0), productLookups: c.productLookups - (c0?.productLookups ?? 0) }))(kando.reviews.storefrontCacheCounts(), counts0),
         hitP50: quantile(hitMs, 0.5), hitP99: quantile(hitMs, 0.99),
         missP50: quantile(missMs, 0.5), missP99: quantile(missMs, 0.99), missMax: missMs.length ? missMs.reduce((a, b) => (b > a ? b : a), 0) : null,
         missMean: missMs.length ? missMs.reduce((a, b) => a + b, 0) / missMs.length : null,

@@ -177,4 +177,14 @@ export const reviewsMigrations: Record<string, Migration> = {
       await db.schema.dropIndex('reviews_product_rating_desc').execute()
     },
   },
+  '0022_review_stats_version': {
+    // The storefront's validator: bumped by every change a product page could show (reviews,
+    // replies, photos, votes), so a stale page is checked with one statement instead of rebuilt.
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('review_stats').addColumn('version', 'bigint', (c) => c.notNull().defaultTo(0)).execute()
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('review_stats').dropColumn('version').execute()
+    },
+  },
 }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type SelectQueryBuilder } from 'kysely'
 import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
 import type { Config } from '../../platform/config.js'
@@ -22,6 +22,7 @@ import type { TrackingService } from '../tracking/index.js'
 import { decidePublication, flagReviewText, type ReviewFlag } from './moderation.js'
 import { csatOf, looksLikeScanner, npsOf, periodOf, type CsatFigures, type NpsFigures } from './nps.js'
 import { NpsReportQuery, PublicQuery, Question, ReviewInput, ReviewSettings } from './schemas.js'
+import type { Database } from '../../schema.js'
 import type { ReviewStatsTable, ReviewsTable, ReviewStatus, SurveyKind, SurveyResponsesTable } from './tables.js'
 
 export interface ReviewDeps {
@@ -108,7 +109,7 @@ export interface Review {
   publishedAt: string | null
 }
 
-export interface StorefrontCacheCounts { fresh: number; stale: number; built: number; refreshes: number; statsBuilt: number; boughtBuilt: number; productLookups: number }
+export interface StorefrontCacheCounts { fresh: number; stale: number; built: number; refreshes: number; revalidated: number; statsBuilt: number; boughtBuilt: number; productLookups: number }
 
 /** A product as the storefront names it: its id, title, image and variants (with their titles). */
 interface StorefrontProduct { id: string; title: string; imageUrl: string | null; variantIds: string[]; variants: Array<{ id: string; title: string }>; titles?: Map<string, string> }
@@ -125,9 +126,13 @@ interface StorefrontFacts {
 
 /** Reviews to a product page: cached JSON bodies, keyed by product and query. */
 interface CachedBody {
+  /** When it was built or last found still valid. */
   at: number
   etag: string
   body: string
+  /** What it was built from: the product's page validator and "bought this week". */
+  version: number
+  bought: number
 }
 
 const PUBLIC_TTL_MS = 60_000
@@ -435,7 +440,7 @@ export class ReviewService {
         const row = {
           product_id: r.product_id, variant_id: variant, count: sign, rating_sum: sign * r.rating,
           r1: r.rating === 1 ? sign : 0, r2: r.rating === 2 ? sign : 0, r3: r.rating === 3 ? sign : 0, r4: r.rating === 4 ? sign : 0, r5: r.rating === 5 ? sign : 0,
-          with_media: r.media_count > 0 ? sign : 0, updated_at: now,
+          with_media: r.media_count > 0 ? sign : 0, updated_at: now, version: 0,
         }
         await tx.insertInto('review_stats', row).onConflict((oc) => oc.columns(['tenant_id', 'product_id', 'variant_id']).doUpdateSet((eb) => ({
           count: sql`review_stats.count + ${eb.ref('excluded.count')}`,
@@ -451,6 +456,13 @@ export class ReviewService {
 
   private async audit(tx: TenantDb, reviewId: string, action: string, actor: string, detail: string | null): Promise<void> {
     await tx.insertInto('review_audit', { id: newId('rva', this.clock.now()), review_id: reviewId, action, actor, detail: detail?.slice(0, 1000) ?? null, at: this.clock.now().toISOString() }).execute()
+    // Every audited change may show on the product's page; the incentive does not.
+    if (!action.startsWith('incentive')) await this.touch(tx, tx.selectFrom('reviews').select('product_id').where('id', '=', reviewId))
+  }
+
+  /** Moves the product's page validator on (every process's cached page of it is then rebuilt, not revalidated). */
+  private async touch(tx: TenantDb, product: string | SelectQueryBuilder<Database, 'reviews', { product_id: string }>): Promise<void> {
+    await tx.updateTable('review_stats').set((eb) => ({ version: eb('version', '+', 1) })).where('variant_id', '=', '').where('product_id', '=', product).execute()
   }
 
   /** The customer takes their review down through their link (published or not). */
@@ -695,10 +707,11 @@ export class ReviewService {
 
   /**
    * fresh: answered from a fresh body; stale: a stale body served while it is rebuilt; built: the
-   * caller waited for a body (built for it, or joined a build already running); refreshes: bodies
-   * rebuilt in the background; the rest: the product-level queries behind them.
+   * caller waited for a body (built for it, or joined a build already running); refreshes: stale
+   * bodies rebuilt; revalidated: stale bodies found still valid (one statement per product, not a
+   * rebuild); the rest: the product-level queries behind them.
    */
-  private counters: StorefrontCacheCounts = { fresh: 0, stale: 0, built: 0, refreshes: 0, statsBuilt: 0, boughtBuilt: 0, productLookups: 0 }
+  private counters: StorefrontCacheCounts = { fresh: 0, stale: 0, built: 0, refreshes: 0, revalidated: 0, statsBuilt: 0, boughtBuilt: 0, productLookups: 0 }
 
   /** Shop's product reference → the product and its variants (a product's titles change rarely: 10 min). */
   private products = new LRUCache<string, StorefrontProduct>({ max: 50_000, ttl: 10 * 60_000, perf: this.perf })
@@ -726,12 +739,17 @@ export class ReviewService {
   private pages = new LRUCache<string, CachedBody, { tenantId: string; product: StorefrontProduct; gen: number; q: PublicQuery }>({
     max: PUBLIC_CACHE_MAX, ttl: PUBLIC_TTL_MS, noDeleteOnStaleGet: true, perf: this.perf,
     fetchMethod: async (_key, stale, { context }) => {
-      if (stale) this.counters.refreshes++
       const { tenantId, product } = context
       const [stats, bought] = await Promise.all([
         this.stats.fetch(`${tenantId}|${product.id}|${context.gen}`, { context: { tenantId, productId: product.id } }),
         this.bought.fetch(`${tenantId}|${product.id}`, { context: { tenantId, variantIds: product.variantIds } }),
       ])
+      // Nothing the page shows has changed anywhere since it was built: keep it (same ETag).
+      if (stale && stale.version === Number(stats!.stats?.version ?? -1) && stale.bought === bought!.n) {
+        this.counters.revalidated++
+        return { ...stale, at: this.clock.now().getTime() }
+      }
+      if (stale) this.counters.refreshes++
       return this.storefrontPage(new TenantDb(tenantId, this.db.kysely, this.db.dialect), { product, variantTitles: product.titles, ...stats!, bought: bought!.n }, context.q)
     },
   })
@@ -772,7 +790,7 @@ export class ReviewService {
       filters: ['photos'],
     }
     const text = JSON.stringify(body)
-    return { at: this.clock.now().getTime(), etag: `"${sha256Hex(text).slice(0, 32)}"`, body: text }
+    return { at: this.clock.now().getTime(), etag: `"${sha256Hex(text).slice(0, 32)}"`, body: text, version: Number(stats?.version ?? -1), bought: facts.bought }
   }
 
   private slugs = new Map<string, { at: number; tenant: { id: string } | null }>()
@@ -808,6 +826,7 @@ export class ReviewService {
       }
       if (fresh < keys.length) return { helpful: r.helpful, counted: false, productId: r.product_id }
       await tx.updateTable('reviews').set({ helpful: sql`helpful + 1` }).where('id', '=', reviewId).execute()
+      await this.touch(tx, r.product_id)
       return { helpful: r.helpful + 1, counted: true, productId: r.product_id }
     })
     if (!out) return undefined

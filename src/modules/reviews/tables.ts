@@ -106,6 +106,8 @@ export interface ReviewStatsTable {
   r5: number
   with_media: number
   updated_at: string
+  /** Bumped (on the product's '' row) by every change its storefront page could show. */
+  version: number
 }
 
 export interface ReviewSettingsTable {
