@@ -740,24 +740,29 @@ export class ReviewService {
     max: PUBLIC_CACHE_MAX, ttl: PUBLIC_TTL_MS, noDeleteOnStaleGet: true, perf: this.perf,
     fetchMethod: async (_key, stale, { context }) => {
       const { tenantId, product } = context
-      const [stats, bought] = await Promise.all([
+      const facts = Promise.all([
         this.stats.fetch(`${tenantId}|${product.id}|${context.gen}`, { context: { tenantId, productId: product.id } }),
         this.bought.fetch(`${tenantId}|${product.id}`, { context: { tenantId, variantIds: product.variantIds } }),
-      ])
-      // Nothing the page shows has changed anywhere since it was built: keep it (same ETag).
-      if (stale && stale.version === Number(stats!.stats?.version ?? -1) && stale.bought === bought!.n) {
-        this.counters.revalidated++
-        return { ...stale, at: this.clock.now().getTime() }
+      ]).then(([stats, bought]) => ({ product, variantTitles: product.titles, ...stats!, bought: bought!.n }))
+      // Awaited below; if the page's own query fails first, its failure must not go unhandled.
+      facts.catch(() => undefined)
+      if (stale) {
+        // Nothing the page shows has changed anywhere since it was built: keep it (same ETag).
+        const f = await facts
+        if (stale.version === Number(f.stats?.version ?? -1) && stale.bought === f.bought) {
+          this.counters.revalidated++
+          return { ...stale, at: this.clock.now().getTime() }
+        }
+        this.counters.refreshes++
       }
-      if (stale) this.counters.refreshes++
-      return this.storefrontPage(new TenantDb(tenantId, this.db.kysely, this.db.dialect), { product, variantTitles: product.titles, ...stats!, bought: bought!.n }, context.q)
+      // A new page: its reviews are read while the product's facts are (fewer round trips in a row).
+      return this.storefrontPage(new TenantDb(tenantId, this.db.kysely, this.db.dialect), product.id, facts, context.q)
     },
   })
 
-  private async storefrontPage(scope: TenantDb, facts: StorefrontFacts, q: PublicQuery): Promise<CachedBody> {
-    const { product, stats, perVariant } = facts
+  private async storefrontPage(scope: TenantDb, productId: string, factsP: Promise<StorefrontFacts>, q: PublicQuery): Promise<CachedBody> {
     let list = scope.selectFrom('reviews').select(['id', 'rating', 'title', 'body', 'author_name', 'verified', 'source', 'variant_id', 'created_at', 'published_at', 'helpful', 'reply_body', 'reply_at', 'media_count'])
-      .where('product_id', '=', product.id).where('status', '=', 'published')
+      .where('product_id', '=', productId).where('status', '=', 'published')
     if (q.filter === 'photos') list = list.where('media_count', '>', 0)
     if (q.rating) list = list.where('rating', '=', q.rating)
     list = q.sort === 'newest' ? list.orderBy('published_at', 'desc')
@@ -767,6 +772,8 @@ export class ReviewService {
     const rows = await list.orderBy('id', 'desc').limit(q.limit).offset((q.page - 1) * q.limit).execute()
     const withMedia = rows.filter((r) => r.media_count > 0).map((r) => r.id)
     const media = withMedia.length ? await scope.selectFrom('review_media').select(['id', 'review_id', 'kind', 'width', 'height']).where('review_id', 'in', withMedia).orderBy('position').execute() : []
+    const facts = await factsP
+    const { product, stats, perVariant } = facts
     const variantTitle = (id: string | null) => ((t) => (t && t !== 'Default Title' ? t : null))(id ? facts.variantTitles?.get(id) : undefined)
     const count = stats?.count ?? 0
     const total = q.filter === 'photos' ? stats?.with_media ?? 0 : q.rating ? Number(stats?.[`r${q.rating}` as 'r1'] ?? 0) : count
