@@ -700,7 +700,10 @@ export class ReviewService {
     return { ...this.counters }
   }
 
-  /** The caches age by the service's clock (tests move it). */
+  /**
+   * The caches age by the service's clock (tests move it). ttlResolution 0: lru-cache otherwise
+   * reuses a `now` for 1 ms, which a test that moves the clock can outrun.
+   */
   private get perf() {
     return { now: () => this.clock.now().getTime() }
   }
@@ -714,11 +717,11 @@ export class ReviewService {
   private counters: StorefrontCacheCounts = { fresh: 0, stale: 0, built: 0, refreshes: 0, revalidated: 0, statsBuilt: 0, boughtBuilt: 0, productLookups: 0 }
 
   /** Shop's product reference → the product and its variants (a product's titles change rarely: 10 min). */
-  private products = new LRUCache<string, StorefrontProduct>({ max: 50_000, ttl: 10 * 60_000, perf: this.perf })
+  private products = new LRUCache<string, StorefrontProduct>({ max: 50_000, ttl: 10 * 60_000, perf: this.perf, ttlResolution: 0 })
 
   /** A product's review aggregates, per generation: shared by every sort, filter and page. */
   private stats = new LRUCache<string, { stats: ReviewStatsTable | undefined; perVariant: ReviewStatsTable[] }, { tenantId: string; productId: string }>({
-    max: 20_000, ttl: PUBLIC_TTL_MS, perf: this.perf,
+    max: 20_000, ttl: PUBLIC_TTL_MS, perf: this.perf, ttlResolution: 0,
     fetchMethod: async (_key, _stale, { context }) => {
       this.counters.statsBuilt++
       const rows = await new TenantDb(context.tenantId, this.db.kysely, this.db.dialect).selectFrom('review_stats').selectAll().where('product_id', '=', context.productId).execute()
@@ -728,7 +731,7 @@ export class ReviewService {
 
   /** "N bought this week": social proof, not accounting, so five minutes old is fine (stale served while it is recounted). */
   private bought = new LRUCache<string, { n: number }, { tenantId: string; variantIds: string[] }>({
-    max: 20_000, ttl: 5 * 60_000, allowStale: true, perf: this.perf,
+    max: 20_000, ttl: 5 * 60_000, allowStale: true, perf: this.perf, ttlResolution: 0,
     fetchMethod: async (_key, _stale, { context }) => {
       this.counters.boughtBuilt++
       const since = new Date(this.clock.now().getTime() - 7 * DAY).toISOString()
@@ -737,7 +740,7 @@ export class ReviewService {
   })
 
   private pages = new LRUCache<string, CachedBody, { tenantId: string; product: StorefrontProduct; gen: number; q: PublicQuery }>({
-    max: PUBLIC_CACHE_MAX, ttl: PUBLIC_TTL_MS, noDeleteOnStaleGet: true, perf: this.perf,
+    max: PUBLIC_CACHE_MAX, ttl: PUBLIC_TTL_MS, noDeleteOnStaleGet: true, perf: this.perf, ttlResolution: 0,
     fetchMethod: async (_key, stale, { context }) => {
       const { tenantId, product } = context
       const facts = Promise.all([
