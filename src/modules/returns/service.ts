@@ -11,9 +11,9 @@ import { TenantDb } from '../../platform/tenancy.js'
 import { ShopifyAdminClient, ShopifyAdminError, toShopifyAmount } from '../../integrations/shopify/admin.js'
 import type { CatalogService } from '../catalog/index.js'
 import type { CustomerService } from '../customers/index.js'
-import type { FulfillmentService, LabelFormatId } from '../fulfillment/index.js'
+import { japanClock, type FulfillmentService, type LabelFormatId } from '../fulfillment/index.js'
 import { LABEL_FORMATS, type LabelCsv, type LabelParcel, type LabelWarning } from '../fulfillment/labels/index.js'
-import { prefectureByCode } from '../../platform/japan/prefectures.js'
+import { PREFECTURES, prefectureByCode } from '../../platform/japan/prefectures.js'
 import { StockRaced, type InventoryService, type StockEntry } from '../inventory/index.js'
 import type { Order, OrderService } from '../orders/index.js'
 import type { TenantService } from '../tenants/index.js'
@@ -319,7 +319,6 @@ export class ReturnService {
         })
         if (fields.length) throw new ReturnError('INVALID_DATA', 'invalid_data', 'An exchange names a variant that does not exist.', { fields })
       }
-      const unitNet = (l: Order['lines'][number]) => Math.round(l.unitPrice - l.discount / Math.max(1, l.quantity))
       const itemsValue = input.lines.reduce((s, l) => s + unitNet(ctx.order.lines.find((x) => x.id === l.lineId)!) * l.quantity, 0)
       const exchangeValue = input.lines.reduce((s, l) => s + (exchange.get(l.lineId)?.unitPrice ?? 0) * l.quantity, 0)
       const bonus = input.resolution === 'store_credit' ? decision.storeCreditBonusPercent : 0
@@ -515,7 +514,7 @@ export class ReturnService {
     const sender = (await this.deps.fulfillment.settings(scope)).labelSender
     if (!sender) throw new ReturnError('LABEL_SENDER_MISSING', 'invalid_data', 'Set the address returns go to (ご依頼主) first: PUT /api/v1/fulfillment/settings with labelSender.', { fields: [{ pointer: '/labelSender', message: 'is not set' }] })
     const rows = await scope.selectFrom('returns').selectAll().where('status', '=', 'approved').where('method', 'in', ['pickup', 'dropoff']).where('tracking_number', 'is', null).orderBy('id').limit(5000).execute()
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' }).format(this.clock.now())
+    const today = japanClock(this.clock.now()).date
     const to = splitJapaneseAddress(sender.address)
     const parcels: LabelParcel[] = []
     for (const r of rows) {
@@ -616,9 +615,6 @@ export class ReturnService {
   private async orderContext(tx: TenantDb, orderId: string) {
     const order = await this.deps.orders.get(tx, orderId, { history: false })
     if (!order) throw new ReturnError('ORDER_NOT_FOUND', 'not_found', `No order with id ${orderId}.`)
-    if (order.source === 'exchange') {
-      // An exchange's replacement is returned through the original order's return.
-    }
     const tenant = await this.deps.tenants.find(tx.tenantId, tx.db)
     const shipments = await this.deps.tracking.forOrder(tx, orderId)
     const deliveredAt = new Map<string, string>()
@@ -644,7 +640,7 @@ export class ReturnService {
         const v = l.variantId ? ctx.variants.get(l.variantId) : undefined
         return {
           lineId: l.id, sku: l.sku, productId: v?.productId ?? '', tags: v?.tags ?? [], productType: v?.productType ?? null,
-          unitPrice: Math.round(l.unitPrice - l.discount / Math.max(1, l.quantity)), quantity: p.quantity, purchased: l.quantity,
+          unitPrice: unitNet(l), quantity: p.quantity, purchased: l.quantity,
           alreadyReturned: ctx.returned.get(l.id) ?? 0, deliveredAt: ctx.deliveredAt.get(l.id) ?? null, condition: p.condition,
         }
       }),
@@ -672,9 +668,6 @@ export class ReturnService {
     }
     if (input.method === 'keep' && !decision.keepItem) {
       throw new ReturnError('RETURN_KEEP_NOT_OFFERED', 'invalid_data', 'This return must be sent back: keeping the item is not offered for it.', { fields: [{ pointer: '/method', message: 'pickup or dropoff' }] })
-    }
-    if (input.method === 'keep' && input.resolution === 'exchange') {
-      // Keeping a defective item and getting a new one is fine; the replacement still ships.
     }
     return decision
   }
@@ -892,7 +885,7 @@ export class ReturnService {
   }
 
   private wrongState(r: ReturnsTable, what: string): ReturnError {
-    return new ReturnError('RETURN_STATE', 'conflict', `Return ${r.rma} is ${r.status}: it cannot be ${what === 'approve' ? 'approved' : what === 'reject' ? 'rejected' : what === 'receive' ? 'received' : what === 'inspect' ? 'inspected' : `${what}d`} now.`)
+    return new ReturnError('RETURN_STATE', 'conflict', `Return ${r.rma} is ${r.status}: it cannot be ${what.replace(/e?$/, 'ed')} now.`)
   }
 
   private async inTransaction<R>(scope: TenantDb, fn: (tx: TenantDb) => Promise<R>): Promise<R> {
@@ -937,6 +930,11 @@ export class ReturnService {
   }
 }
 
+/** What one unit of a line cost the customer: its price less its share of the line's discount. */
+function unitNet(l: Order['lines'][number]): number {
+  return Math.round(l.unitPrice - l.discount / Math.max(1, l.quantity))
+}
+
 function outOfStock(skus: string): ReturnError {
   return new ReturnError('EXCHANGE_OUT_OF_STOCK', 'conflict', `The item to exchange for is out of stock (${skus}); choose another size or colour, store credit or a refund.`, { extra: { skus: skus.split(', ') } })
 }
@@ -944,7 +942,7 @@ function outOfStock(skus: string): ReturnError {
 /** 〒 address in one line → prefecture, city (…市/区/町/村) and the rest, as label files want them. */
 export function splitJapaneseAddress(address: string): { prefecture: string; city: string; rest: string } {
   const s = address.normalize('NFKC').trim()
-  const pref = /^(東京都|北海道|大阪府|京都府|.{2,3}?県)/.exec(s)?.[1] ?? ''
+  const pref = PREFECTURES.find((p) => s.startsWith(p.ja))?.ja ?? ''
   const after = s.slice(pref.length)
   const city = /^(.+?郡.+?[町村]|.+?市.+?区|.+?[市区町村])/.exec(after)?.[1] ?? ''
   return { prefecture: pref, city, rest: after.slice(city.length).trim() }
