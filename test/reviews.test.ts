@@ -293,6 +293,81 @@ for (const dialect of DIALECTS) {
       expect((await storefront(product, '', `rv-b-${dialect}`)).status).toBe(404)
     })
 
+    it('storefront pages match the stored reviews: every sort, page, rating and the photos filter, photos in upload order', async () => {
+      // A product of its own, 14 published reviews (ties in date and helpfulness, so the id breaks
+      // them), one waiting for moderation, photos on three of them.
+      const made = await call('POST', '/api/v1/products', {
+        externalId: `rv-order-${dialect}`, title: '順序検証用 湯呑み',
+        variants: [{ sku: `RV-ORDER-S-${dialect}`, title: '小', price: 2200, currency: 'JPY' }, { sku: `RV-ORDER-L-${dialect}`, title: '大', price: 2800, currency: 'JPY' }],
+      })
+      expect(made.status, JSON.stringify(made.body)).toBe(201)
+      const product = made.body.id as string
+      const ids: string[] = []
+      for (let i = 0; i < 14; i++) {
+        const r = await call('POST', '/api/v1/reviews', {
+          ...(i % 3 === 0 ? { sku: `RV-ORDER-L-${dialect}` } : { productId: product }), source: 'import', externalId: `order-${dialect}-${i}`,
+          rating: [5, 4, 5, 3, 1, 5, 2, 4, 5, 4, 3, 5, 1, 4][i], body: `順序${i}`, authorName: `O${i}`, publish: true,
+          createdAt: new Date(clock.now().getTime() - (i % 5) * DAY).toISOString(),
+        })
+        expect(r.status).toBe(201)
+        ids.push(r.body.id)
+      }
+      const pending = await call('POST', '/api/v1/reviews', { productId: product, rating: 2, body: 'まだ非公開', authorName: 'P' })
+      expect(pending.body.status).not.toBe('published')
+      const scope = s.kando.scope(tenantId)
+      for (const [i, n] of [[2, 3], [5, 3], [7, 1], [9, 8]] as const) await scope.updateTable('reviews').set({ helpful: n }).where('id', '=', ids[i]!).execute()
+      const photo = (w: number) => sharp(Buffer.alloc(w * 100 * 3, 90), { raw: { width: w, height: 100, channels: 3 } }).jpeg().toBuffer()
+      for (const [i, widths] of [[1, [320, 240, 160]], [6, [200]], [12, [120, 360]]] as const) {
+        for (const w of widths) {
+          const up = await s.call('POST', `/api/v1/reviews/${ids[i]}/media`, { key, rawBody: await photo(w), headers: { 'content-type': 'image/jpeg', 'x-file-name': `p${w}.jpg` } })
+          expect(up.status, JSON.stringify(up.body)).toBeLessThan(300)
+        }
+      }
+
+      // The reference: the same question asked of the tables directly.
+      const db = s.kando.db.kysely
+      const orders = {
+        helpful: [['helpful', 'desc'], ['published_at', 'desc'], ['id', 'desc']],
+        newest: [['published_at', 'desc'], ['id', 'desc']],
+        rating_desc: [['rating', 'desc'], ['published_at', 'desc'], ['id', 'desc']],
+        rating_asc: [['rating', 'asc'], ['published_at', 'desc'], ['id', 'desc']],
+      } as const
+      const expected = async (sort: keyof typeof orders, q: { photos?: boolean; rating?: number }) => {
+        let sel = db.selectFrom('reviews').select(['id', 'rating', 'variant_id']).where('tenant_id', '=', tenantId).where('product_id', '=', product).where('status', '=', 'published')
+        if (q.photos) sel = sel.where('media_count', '>', 0)
+        if (q.rating) sel = sel.where('rating', '=', q.rating)
+        for (const [col, dir] of orders[sort]) sel = sel.orderBy(col, dir)
+        return sel.execute()
+      }
+      const mediaOf = async (reviewId: string) => (await db.selectFrom('review_media').select('id').where('review_id', '=', reviewId).orderBy('position').execute()).map((m) => `/media/reviews/${m.id}`)
+      const variantTitle = new Map<string, string>(made.body.variants.map((v: { id: string; title: string }) => [v.id, v.title]))
+
+      const cases: Array<[keyof typeof orders, { photos?: boolean; rating?: number }]> = [
+        ['helpful', {}], ['newest', {}], ['rating_desc', {}], ['rating_asc', {}], ['helpful', { photos: true }], ['newest', { rating: 5 }], ['rating_asc', { photos: true }],
+      ]
+      for (const [sort, q] of cases) {
+        const want = await expected(sort, q)
+        for (let page = 1; page <= 4; page++) {
+          const query = `?sort=${sort}&limit=4&page=${page}${q.photos ? '&filter=photos' : ''}${q.rating ? `&rating=${q.rating}` : ''}`
+          const got = await storefront(product, query)
+          expect(got.status).toBe(200)
+          const slice = want.slice((page - 1) * 4, page * 4)
+          expect(got.body.reviews.map((r: { id: string }) => r.id), query).toEqual(slice.map((r) => r.id))
+          expect(got.body.page).toEqual({ page, limit: 4, total: want.length, hasMore: page * 4 < want.length })
+          for (const [k, r] of slice.entries()) {
+            const shown = got.body.reviews[k]
+            expect(shown.media.map((m: { url: string }) => m.url), query).toEqual(await mediaOf(r.id))
+            expect(shown.variant).toBe(r.variant_id ? variantTitle.get(r.variant_id) ?? null : null)
+          }
+        }
+      }
+      // Photos in the order they were uploaded, with their sizes.
+      const withPhotos = (await storefront(product, '?sort=newest&limit=50&filter=photos')).body
+      expect(withPhotos.reviews.find((r: { id: string }) => r.id === ids[1]).media.map((m: { width: number }) => m.width)).toEqual([320, 240, 160])
+      expect(withPhotos.summary).toMatchObject({ count: 14, withMedia: 3, distribution: { '1': 2, '2': 1, '3': 2, '4': 4, '5': 5 } })
+      expect(withPhotos.summary.variants).toEqual([{ id: made.body.variants[1].id, title: '大', count: 5, average: 3 }])
+    })
+
     it('a thank-you coupon once per review, by what was written (text or photo), never by the rating', async () => {
       const textPool = (await call('POST', '/api/v1/coupon-pools', { name: 'レビュー御礼' })).body
       await call('POST', `/api/v1/coupon-pools/${textPool.id}/codes`, { codes: ['THANKS-1', 'THANKS-2', 'THANKS-3'] })
