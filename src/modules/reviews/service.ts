@@ -1,6 +1,4 @@
 import { sql, type SelectQueryBuilder } from 'kysely'
-import { jsonArrayFrom as pgJsonArrayFrom } from 'kysely/helpers/postgres'
-import { jsonArrayFrom as sqliteJsonArrayFrom } from 'kysely/helpers/sqlite'
 import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
 import type { Config } from '../../platform/config.js'
@@ -124,19 +122,6 @@ interface StorefrontFacts {
   stats: ReviewStatsTable | undefined
   perVariant: ReviewStatsTable[]
   bought: number
-}
-
-/** One review as a storefront page reads it, with its photos. */
-type StorefrontReviewRow = Pick<ReviewsTable, 'id' | 'rating' | 'title' | 'body' | 'author_name' | 'verified' | 'source' | 'variant_id' | 'created_at' | 'published_at' | 'helpful' | 'reply_body' | 'reply_at' | 'media_count'> & {
-  media: Array<{ id: string; kind: string; width: number | null; height: number | null }>
-}
-
-/** The page's order (the SQL's ORDER BY), for rows that came back through a JSON aggregate. */
-function pageOrder(sort: PublicQuery['sort']): (a: StorefrontReviewRow, b: StorefrontReviewRow) => number {
-  const desc = (x: string | number | null, y: string | number | null) => (x === y ? 0 : (x ?? '') < (y ?? '') ? 1 : -1)
-  return (a, b) =>
-    (sort === 'newest' ? 0 : sort === 'rating_desc' ? desc(a.rating, b.rating) : sort === 'rating_asc' ? -desc(a.rating, b.rating) : desc(a.helpful, b.helpful))
-    || desc(a.published_at, b.published_at) || desc(a.id, b.id)
 }
 
 /** Reviews to a product page: cached JSON bodies, keyed by product and query. */
@@ -758,61 +743,39 @@ export class ReviewService {
     max: PUBLIC_CACHE_MAX, ttl: PUBLIC_TTL_MS, noDeleteOnStaleGet: true, perf: this.perf, ttlResolution: 0,
     fetchMethod: async (_key, stale, { context }) => {
       const { tenantId, product } = context
-      const scope = new TenantDb(tenantId, this.db.kysely, this.db.dialect)
-      const statsKey = `${tenantId}|${product.id}|${context.gen}`
-      const bought = this.bought.fetch(`${tenantId}|${product.id}`, { context: { tenantId, variantIds: product.variantIds } }).then((b) => b!.n)
+      const facts = Promise.all([
+        this.stats.fetch(`${tenantId}|${product.id}|${context.gen}`, { context: { tenantId, productId: product.id } }),
+        this.bought.fetch(`${tenantId}|${product.id}`, { context: { tenantId, variantIds: product.variantIds } }),
+      ]).then(([stats, bought]) => ({ product, variantTitles: product.titles, ...stats!, bought: bought!.n }))
       // Awaited below; if the page's own query fails first, its failure must not go unhandled.
-      bought.catch(() => undefined)
+      facts.catch(() => undefined)
       if (stale) {
         // Nothing the page shows has changed anywhere since it was built: keep it (same ETag).
-        const [s, n] = await Promise.all([this.stats.fetch(statsKey, { context: { tenantId, productId: product.id } }), bought])
-        if (stale.version === Number(s!.stats?.version ?? -1) && stale.bought === n) {
+        const f = await facts
+        if (stale.version === Number(f.stats?.version ?? -1) && stale.bought === f.bought) {
           this.counters.revalidated++
           return { ...stale, at: this.clock.now().getTime() }
         }
         this.counters.refreshes++
       }
-      // A new page: one statement for its reviews, their photos and the product's aggregates,
-      // while "bought this week" is read (or found cached) beside it.
-      const [page, n] = await Promise.all([this.pageRows(scope, product.id, context.q), bought])
-      this.stats.set(statsKey, page.facts)
-      return this.storefrontPage({ product, variantTitles: product.titles, ...page.facts, bought: n }, page.reviews, context.q)
+      // A new page: its reviews are read while the product's facts are (fewer round trips in a row).
+      return this.storefrontPage(new TenantDb(tenantId, this.db.kysely, this.db.dialect), product.id, facts, context.q)
     },
   })
 
-  /**
-   * One page of a product's published reviews with their photos, and the product's aggregates
-   * (every variant's row), in one statement: on PostgreSQL a new page costs one round trip.
-   */
-  private async pageRows(scope: TenantDb, productId: string, q: PublicQuery): Promise<{ reviews: StorefrontReviewRow[]; facts: { stats: ReviewStatsTable | undefined; perVariant: ReviewStatsTable[] } }> {
-    const jsonArrayFrom = scope.dialect === 'postgres' ? pgJsonArrayFrom : sqliteJsonArrayFrom
-    let list = scope.selectFrom('reviews').select([
-      'reviews.id', 'reviews.rating', 'reviews.title', 'reviews.body', 'reviews.author_name', 'reviews.verified', 'reviews.source', 'reviews.variant_id',
-      'reviews.created_at', 'reviews.published_at', 'reviews.helpful', 'reviews.reply_body', 'reviews.reply_at', 'reviews.media_count',
-      () => jsonArrayFrom(scope.selectFrom('review_media').select(['review_media.id', 'review_media.kind', 'review_media.width', 'review_media.height'])
-        .where('review_media.review_id', '=', sql.ref<string>('reviews.id')).orderBy('review_media.position')).as('media'),
-    ]).where('reviews.product_id', '=', productId).where('reviews.status', '=', 'published')
-    if (q.filter === 'photos') list = list.where('reviews.media_count', '>', 0)
-    if (q.rating) list = list.where('reviews.rating', '=', q.rating)
-    list = q.sort === 'newest' ? list.orderBy('reviews.published_at', 'desc')
-      : q.sort === 'rating_desc' ? list.orderBy('reviews.rating', 'desc').orderBy('reviews.published_at', 'desc')
-      : q.sort === 'rating_asc' ? list.orderBy('reviews.rating', 'asc').orderBy('reviews.published_at', 'desc')
-      : list.orderBy('reviews.helpful', 'desc').orderBy('reviews.published_at', 'desc')
-    list = list.orderBy('reviews.id', 'desc').limit(q.limit).offset((q.page - 1) * q.limit)
-    const stats = scope.selectFrom('review_stats').select(['review_stats.tenant_id', 'review_stats.product_id', 'review_stats.variant_id', 'review_stats.count', 'review_stats.rating_sum',
-      'review_stats.r1', 'review_stats.r2', 'review_stats.r3', 'review_stats.r4', 'review_stats.r5', 'review_stats.with_media', 'review_stats.updated_at', 'review_stats.version'])
-      .where('review_stats.product_id', '=', productId)
-    const row = await scope.db.selectNoFrom([jsonArrayFrom(list).as('reviews'), jsonArrayFrom(stats).as('stats')]).executeTakeFirstOrThrow()
-    // SQLite hands JSON back as text (and a nested array inside it as text too); pg parses it.
-    const parsed = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T
-    const reviews = parsed<StorefrontReviewRow[]>(row.reviews).map((r) => ({ ...r, media: parsed<StorefrontReviewRow['media']>(r.media) }))
-    // An aggregate's input order is kept in practice, not promised: sort again by the page's own order.
-    reviews.sort(pageOrder(q.sort))
-    const rows = parsed<ReviewStatsTable[]>(row.stats)
-    return { reviews, facts: { stats: rows.find((r) => r.variant_id === ''), perVariant: rows.filter((r) => r.variant_id !== '' && r.count > 0) } }
-  }
-
-  private storefrontPage(facts: StorefrontFacts, rows: StorefrontReviewRow[], q: PublicQuery): CachedBody {
+  private async storefrontPage(scope: TenantDb, productId: string, factsP: Promise<StorefrontFacts>, q: PublicQuery): Promise<CachedBody> {
+    let list = scope.selectFrom('reviews').select(['id', 'rating', 'title', 'body', 'author_name', 'verified', 'source', 'variant_id', 'created_at', 'published_at', 'helpful', 'reply_body', 'reply_at', 'media_count'])
+      .where('product_id', '=', productId).where('status', '=', 'published')
+    if (q.filter === 'photos') list = list.where('media_count', '>', 0)
+    if (q.rating) list = list.where('rating', '=', q.rating)
+    list = q.sort === 'newest' ? list.orderBy('published_at', 'desc')
+      : q.sort === 'rating_desc' ? list.orderBy('rating', 'desc').orderBy('published_at', 'desc')
+      : q.sort === 'rating_asc' ? list.orderBy('rating', 'asc').orderBy('published_at', 'desc')
+      : list.orderBy('helpful', 'desc').orderBy('published_at', 'desc')
+    const rows = await list.orderBy('id', 'desc').limit(q.limit).offset((q.page - 1) * q.limit).execute()
+    const withMedia = rows.filter((r) => r.media_count > 0).map((r) => r.id)
+    const media = withMedia.length ? await scope.selectFrom('review_media').select(['id', 'review_id', 'kind', 'width', 'height']).where('review_id', 'in', withMedia).orderBy('position').execute() : []
+    const facts = await factsP
     const { product, stats, perVariant } = facts
     const variantTitle = (id: string | null) => ((t) => (t && t !== 'Default Title' ? t : null))(id ? facts.variantTitles?.get(id) : undefined)
     const count = stats?.count ?? 0
@@ -829,7 +792,7 @@ export class ReviewService {
       reviews: rows.map((r) => ({
         id: r.id, rating: r.rating, title: r.title, body: r.body, author: r.author_name, verified: r.verified === 1, source: r.source === 'kando' ? 'kando' : r.source,
         variant: variantTitle(r.variant_id), createdAt: r.published_at ?? r.created_at, helpful: r.helpful,
-        media: r.media.map((m) => ({ kind: m.kind, url: `/media/reviews/${m.id}`, width: m.width, height: m.height })),
+        media: media.filter((m) => m.review_id === r.id).map((m) => ({ kind: m.kind, url: `/media/reviews/${m.id}`, width: m.width, height: m.height })),
         reply: r.reply_body ? { body: r.reply_body, at: r.reply_at } : null,
       })),
       page: { page: q.page, limit: q.limit, total, hasMore: q.page * q.limit < total },
