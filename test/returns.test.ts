@@ -266,6 +266,60 @@ for (const dialect of DIALECTS) {
       }
     })
 
+    it('the built-in satisfaction survey after a return: the day after it is settled, one e-mail whose 1–5 links answer a CSAT about that return', async () => {
+      const scope = s.kando.scope(tenantId)
+      const flow = await s.kando.flows.create(scope, { builtin: 'return_csat', locale: 'ja' })
+      await s.kando.flows.activate(scope, flow.id, {})
+      const email = `hanako.csat.${dialect}@example.jp`
+      try {
+        const order = await deliveredOrder([{ sku: 'TEE-S' }, { sku: 'TEE-M' }], { extra: { customer: { email, firstName: '花子', lastName: '山田', locale: 'ja' } } })
+        const ret = (await request(order.id, { lines: [{ lineId: order.lines[0]!.id, quantity: 1 }], reason: 'size_fit', resolution: 'store_credit', method: 'dropoff' })).body
+        expect(ret.id, JSON.stringify(ret)).toMatch(/^ret_/)
+        await call('POST', `/api/v1/returns/${ret.id}/receive`, { locationId: LOC })
+        expect((await call('POST', `/api/v1/returns/${ret.id}/inspect`, { lines: [{ lineId: ret.lines[0].id, grade: 'A' }] })).body.status).toBe('resolved')
+        const sent = () => s.kando.db.kysely.selectFrom('messages').select(['id', 'status']).where('tenant_id', '=', tenantId).where('order_id', '=', order.id).where('type', '=', 'csat_survey').execute()
+        await s.kando.queue.drain(10_000)
+        await s.kando.flows.runDue()
+        expect(await sent()).toHaveLength(0) // not at once
+        // A day, then the next 10:00 in Tokyo (this clock stands at 10:00 JST: two days later).
+        clock.advance(DAY + 1000)
+        await s.kando.flows.runDue()
+        expect(await sent()).toHaveLength(0)
+        clock.advance(DAY)
+        await s.kando.flows.runDue()
+        await s.kando.queue.drain(10_000)
+        expect(await sent()).toHaveLength(1)
+        let mail: { id: string; subject: string } | undefined
+        for (let i = 0; i < 100 && !mail; i++) {
+          mail = (await s.kando.notifications.mailbox(scope, { limit: 10, to: email })).find((m) => m.subject.includes('アンケート'))
+          if (!mail) await new Promise((r) => setTimeout(r, 100))
+        }
+        expect(mail?.subject).toBe('【アンケートのお願い】木漏れ日アパレルの対応についてお聞かせください')
+        const html = (await s.kando.notifications.mail(scope, mail!.id))!.html
+        expect(html).toContain(`返品番号 ${ret.rma}`)
+        const links = [...html.matchAll(/href="([^"]*\/nps\/[A-Za-z0-9_-]{43}\?score=(\d))"/g)]
+        expect(links.map((m) => Number(m[2]))).toEqual([1, 2, 3, 4, 5])
+        // The link names the installation's public URL; the test server listens elsewhere.
+        const two = new URL(links[1]![1]!.replaceAll('&amp;', '&'))
+        const answer = await fetch(`${s.url}${two.pathname}${two.search}`)
+        expect(answer.status).toBe(200)
+        expect(await answer.text()).toContain('今回の対応にどのくらい満足されましたか。')
+        const responses = (await call('GET', '/api/v1/surveys/responses?kind=csat')).body.items
+        expect(responses.find((r: { subject: string }) => r.subject === `return:${ret.id}`)).toMatchObject({ score: 2, orderId: order.id, location: LOC, carrier: 'yamato' })
+        // Once per order: a second return of the same order, settled too, is not surveyed again.
+        const again = (await request(order.id, { lines: [{ lineId: order.lines[1]!.id, quantity: 1 }], reason: 'size_fit', resolution: 'store_credit', method: 'dropoff' })).body
+        await call('POST', `/api/v1/returns/${again.id}/receive`, { locationId: LOC })
+        expect((await call('POST', `/api/v1/returns/${again.id}/inspect`, { lines: [{ lineId: again.lines[0].id, grade: 'A' }] })).body.status).toBe('resolved')
+        await s.kando.queue.drain(10_000)
+        clock.advance(2 * DAY)
+        await s.kando.flows.runDue()
+        await s.kando.queue.drain(10_000)
+        expect(await sent()).toHaveLength(1)
+      } finally {
+        await s.kando.flows.archive(scope, flow.id)
+      }
+    })
+
     it('return labels: the carrier file (CP932) has the RMA, the customer as sender and the brand’s return address as recipient', async () => {
       const missing = await call('GET', '/api/v1/returns/labels/yamato-b2')
       expect(missing.status).toBe(422)

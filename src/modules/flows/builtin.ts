@@ -5,7 +5,7 @@
  */
 import type { FlowDefinition } from './definition.js'
 
-export const BUILTIN_KEYS = ['thank_you', 'review_request', 'nps_survey', 'replenishment', 'cross_sell', 'win_back', 'second_purchase', 'delay_apology'] as const
+export const BUILTIN_KEYS = ['thank_you', 'review_request', 'nps_survey', 'return_csat', 'replenishment', 'cross_sell', 'win_back', 'second_purchase', 'delay_apology'] as const
 export type BuiltinKey = (typeof BUILTIN_KEYS)[number]
 
 export interface BuiltinOptions {
@@ -74,6 +74,20 @@ export const BUILTIN_FLOWS: Builtin[] = [
         send: { type: 'action', action: { kind: 'send_message', messageType: 'nps_survey', channel: 'auto' }, next: null },
       },
       exit: [], reentry: { kind: 'every', days: 90 },
+    }),
+  },
+  {
+    key: 'return_csat',
+    name: { ja: '返品・交換後の満足度アンケート', en: 'Satisfaction survey after a return' },
+    description: { ja: '返品・交換のお手続きが完了した翌日の午前10時に、対応の満足度(1〜5)をワンクリックで伺います。同じご注文には1回までです。', en: 'The day after a return or exchange is settled, at 10:00, asks how satisfied the customer is with how it was handled (1–5, one click); once per order.' },
+    document: (name) => ({
+      schemaVersion: 1, name, trigger: { kind: 'event', type: 'return.resolved' }, entry: 'wait',
+      steps: {
+        wait: { type: 'wait', for: 'P1D', next: 'morning' },
+        morning: { type: 'wait', until: { time: '10:00' }, next: 'send' },
+        send: { type: 'action', action: { kind: 'send_message', messageType: 'csat_survey', channel: 'auto' }, next: null },
+      },
+      exit: [], reentry: { kind: 'once_per_order' },
     }),
   },
   {

@@ -417,8 +417,11 @@ export class FlowService {
           const recent = await this.deps.notifications.recentCount(tx, row.customer_id, 'marketing', since)
           if (recent > 0) return { outcome: 'skipped', detail: `smart sending: a marketing message went to this customer within ${a.settings.smartSendingHours} h` }
         }
+        // A flow started by a return event: its messages are about that return (links, number).
+        const d = context.event?.data
+        const ret = typeof d?.returnId === 'string' ? { returnId: d.returnId, return: { ...(typeof d.rma === 'string' ? { number: d.rma } : {}) } } : {}
         const { message } = await this.deps.notifications.prepare(tx, {
-          type, customerId: row.customer_id, orderId: row.order_id, subjectRef: key, eventId: context.event?.id ?? null,
+          type, customerId: row.customer_id, orderId: row.order_id, subjectRef: key, eventId: context.event?.id ?? null, ...ret,
           ...(action.channel && action.channel !== 'auto' ? { channel: action.channel } : {}),
           extras: { ...(context.coupon ? { coupon: context.coupon } : {}), ...(await this.productsFor(tx, row.order_id, type)) },
         })

@@ -39,6 +39,8 @@ export const MESSAGE_TYPES = {
   review_request: { category: 'transactional', trigger: null },
   /** "How likely are you to recommend …?" with a one-click 0–10 scale (links.nps). */
   nps_survey: { category: 'transactional', trigger: null },
+  /** After a return or exchange is settled: "how satisfied are you?" with a one-click 1–5 scale (links.csat). */
+  csat_survey: { category: 'transactional', trigger: null },
   /** The parcel is late: an apology, optionally with a coupon. */
   delay_apology: { category: 'transactional', trigger: null },
   /** "Running out soon?": reorder the products. */
@@ -135,6 +137,8 @@ export interface MessageContext {
     review?: string
     /** NPS survey base URL, without a query: each score links to `${nps}?score=N`, N = 0..10. */
     nps?: string
+    /** CSAT survey base URL, without a query: each score links to `${csat}?score=N`, N = 1..5. */
+    csat?: string
     /** The brand's shop, for reorder and browse buttons. */
     shop?: string
     /** The customer's return status page (return messages; without it the tracking page is used). */

@@ -187,6 +187,8 @@ export class ReviewService {
       if (!m.orderId) return {}
       if (m.type === 'review_request') return { review: (await this.requestLink(tx, m.orderId)).url }
       if (m.type === 'nps_survey') return { nps: (await this.surveyLink(tx, { kind: 'nps', orderId: m.orderId, customerId: m.customerId ?? undefined })).url }
+      // CSAT about one return, else about the order (the order is kept for the report by centre and carrier).
+      if (m.type === 'csat_survey') return { csat: (await this.surveyLink(tx, { kind: 'csat', subject: m.returnId ? `return:${m.returnId}` : undefined, orderId: m.orderId, customerId: m.customerId ?? undefined })).url }
       return {}
     })
     this.events.subscribe('reviews', ['nps.responded'], (event, tx) => this.onEvent(event, tx), { parallel: 2 })

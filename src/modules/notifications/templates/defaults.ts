@@ -151,24 +151,37 @@ function productList(title: string): string {
   )
 }
 
-const NPS_CELL =
-  '<td style="padding:0 2px"><a href="{{ links.nps }}?score={{ score }}" style="display:block;padding:10px 0;text-align:center;border:1px solid {{ brand.color | color }};border-radius:6px;color:{{ brand.color | color }};font-weight:700;text-decoration:none">{{ score }}</a></td>'
+/** What a CSAT survey is about: the return (and its order) that was settled, else the order. */
+const CSAT_ABOUT: Record<Locale, string> = {
+  ja: '{% if return.number %}ご注文{% if order %}（{{ order.number }}）{% endif %}の返品・交換のお手続き（返品番号 {{ return.number }}）が完了いたしました。{% elsif order %}ご注文（{{ order.number }}）へのご対応が完了いたしました。{% endif %}',
+  en: '{% if return.number %}The return of your order{% if order %} {{ order.number }}{% endif %} ({{ return.number }}) is complete.{% elsif order %}We have finished handling your order {{ order.number }}.{% endif %}',
+}
 
-/** Eleven one-click links, 0 to 10, each to `links.nps?score=N`. Nothing without links.nps. */
-function npsScale(L: Labels): string {
+/** One score of a one-click scale: a link to `links.<link>?score=N`. */
+const scoreCell = (link: 'nps' | 'csat') =>
+  `<td style="padding:0 2px"><a href="{{ links.${link} }}?score={{ score }}" style="display:block;padding:10px 0;text-align:center;border:1px solid {{ brand.color | color }};border-radius:6px;color:{{ brand.color | color }};font-weight:700;text-decoration:none">{{ score }}</a></td>`
+
+/** A row of one-click scores, each to `links.<link>?score=N`, with the captions of both ends. Nothing without the link. */
+function scoreScale(link: 'nps' | 'csat', from: number, to: number, low: string, high: string): string {
+  const cells = to - from + 1
   return when(
-    'links.nps',
+    `links.${link}`,
     section(
       [
         '<mj-table table-layout="fixed">',
-        `<tr>{% for score in (0..10) %}${NPS_CELL}{% endfor %}</tr>`,
-        `<tr><td colspan="6" style="padding:8px 0 0;text-align:left;color:#6b7280;font-size:12px">${L.npsLow}</td><td colspan="5" style="padding:8px 0 0;text-align:right;color:#6b7280;font-size:12px">${L.npsHigh}</td></tr>`,
+        `<tr>{% for score in (${from}..${to}) %}${scoreCell(link)}{% endfor %}</tr>`,
+        `<tr><td colspan="${Math.ceil(cells / 2)}" style="padding:8px 0 0;text-align:left;color:#6b7280;font-size:12px">${low}</td><td colspan="${Math.floor(cells / 2)}" style="padding:8px 0 0;text-align:right;color:#6b7280;font-size:12px">${high}</td></tr>`,
         '</mj-table>',
       ].join('\n'),
       '8px 28px',
     ),
   )
 }
+
+/** Eleven one-click links, 0 to 10, each to `links.nps?score=N`. Nothing without links.nps. */
+const npsScale = (L: Labels) => scoreScale('nps', 0, 10, L.npsLow, L.npsHigh)
+/** Five one-click links, 1 to 5, each to `links.csat?score=N`. Nothing without links.csat. */
+const csatScale = (L: Labels) => scoreScale('csat', 1, 5, L.csatLow, L.csatHigh)
 
 /** The review button: to links.review, else to the tracking page. */
 function reviewButton(L: Labels): string {
@@ -608,6 +621,26 @@ const JA: Record<MessageType, DefaultTemplates> = {
       body: '【{{ brand.name }}】アンケートのお願い：ご友人やご家族に当店をすすめる可能性を0〜10でお聞かせください。{% if links.nps %}\n{{ links.nps }}{% endif %}',
     },
   },
+  csat_survey: {
+    email: {
+      subject: '【アンケートのお願い】{{ brand.name }}の対応についてお聞かせください',
+      body: [
+        hero('ja', 'ご対応についてのアンケート', [
+          para(`このたびは{{ brand.name }}をご利用いただき、誠にありがとうございます。${CSAT_ABOUT.ja}今後のご対応をよりよくするため、ひとつだけ質問にお答えいただけますと幸いです。`),
+          para('<strong>今回の対応に、どのくらい満足されましたか。</strong>'),
+          when('links.csat', para('1（不満）から5（満足）の中から、当てはまる数字をひとつお選びください。数字を押すだけで回答は完了します。')),
+        ]),
+        csatScale(jaL),
+      ].join(''),
+    },
+    line: {
+      headline: 'ご対応についてのアンケート',
+      body: `${GREETING.ja}\nこのたびは{{ brand.name }}をご利用いただき、誠にありがとうございます。\n${CSAT_ABOUT.ja}\n今回の対応に、どのくらい満足されましたか。{% if links.csat %}1〜5の数字からお選びください。{% endif %}`,
+    },
+    sms: {
+      body: '【{{ brand.name }}】アンケートのお願い：今回の対応の満足度を1（不満）〜5（満足）でお聞かせください。{% if links.csat %}\n{{ links.csat }}{% endif %}',
+    },
+  },
   delay_apology: {
     email: {
       subject: '【お詫び】お届けが遅れており、申し訳ございません',
@@ -1035,6 +1068,26 @@ const EN: Record<MessageType, DefaultTemplates> = {
     },
     sms: {
       body: '{{ brand.name }}: How likely are you to recommend us to a friend, from 0 to 10?{% if links.nps %} {{ links.nps }}{% endif %}',
+    },
+  },
+  csat_survey: {
+    email: {
+      subject: 'How did we do? One question from {{ brand.name }}',
+      body: [
+        hero('en', 'How did we do?', [
+          para(`Thank you for shopping with {{ brand.name }}. ${CSAT_ABOUT.en} One quick question helps us look after you better.`),
+          para('<strong>How satisfied are you with how we handled this?</strong>'),
+          when('links.csat', para('Choose a number from 1 (very dissatisfied) to 5 (very satisfied). One click is all it takes.')),
+        ]),
+        csatScale(enL),
+      ].join(''),
+    },
+    line: {
+      headline: 'How did we do?',
+      body: `${GREETING.en}\nThank you for shopping with {{ brand.name }}. ${CSAT_ABOUT.en}\nHow satisfied are you with how we handled this?{% if links.csat %} Tap a number from 1 to 5.{% endif %}`,
+    },
+    sms: {
+      body: '{{ brand.name }}: How satisfied are you with how we handled this, from 1 (very dissatisfied) to 5 (very satisfied)?{% if links.csat %} {{ links.csat }}{% endif %}',
     },
   },
   delay_apology: {

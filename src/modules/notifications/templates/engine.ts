@@ -256,6 +256,7 @@ function lineButton(type: MessageType, ctx: MessageContext, L: (typeof LABELS)[L
     case 'review_request':
       return to(L.writeReview, ctx.links.review) ?? to(L.writeReview, ctx.links.tracking)
     case 'nps_survey':
+    case 'csat_survey':
       return null // the score scale is the call to action
     case 'return_approved':
     case 'return_received':
@@ -267,11 +268,14 @@ function lineButton(type: MessageType, ctx: MessageContext, L: (typeof LABELS)[L
   }
 }
 
-/** The NPS scale's eleven URIs (`${links.nps}?score=N`), or null without an http(s) links.nps. */
-function npsScale(ctx: MessageContext, L: (typeof LABELS)[Locale]): { uris: string[]; low: string; high: string } | null {
-  const base = httpUrl(ctx.links.nps)
-  if (!base) return null
-  return { uris: Array.from({ length: 11 }, (_, score) => `${base}?score=${score}`), low: L.npsLow, high: L.npsHigh }
+/** A survey's one-click URIs (`${links.nps}?score=N`, 0..10, or `${links.csat}?score=N`, 1..5), or null without an http(s) link. */
+function surveyScale(type: MessageType, ctx: MessageContext, L: (typeof LABELS)[Locale]): { uris: string[]; first: number; low: string; high: string } | null {
+  const s = type === 'nps_survey' ? { link: ctx.links.nps, from: 0, to: 10, low: L.npsLow, high: L.npsHigh }
+    : type === 'csat_survey' ? { link: ctx.links.csat, from: 1, to: 5, low: L.csatLow, high: L.csatHigh }
+    : null
+  const base = s && httpUrl(s.link)
+  if (!s || !base) return null
+  return { uris: Array.from({ length: s.to - s.from + 1 }, (_, i) => `${base}?score=${s.from + i}`), first: s.from, low: s.low, high: s.high }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,14 +478,15 @@ export class TemplateEngine {
     const L = LABELS[locale]
     const isMarketing = MESSAGE_TYPES[type].category === 'marketing'
     const button = lineButton(type, ctx, L)
-    const scale = type === 'nps_survey' ? npsScale(ctx, L) : null
+    const scale = surveyScale(type, ctx, L)
 
     if (override) {
       const text = tidyText(this.renderText(override.body, ctx, '/body'))
       const messages: LineMessage[] = []
       if (text) messages.push(textMessage(text))
       if (button) messages.push(buttonBubble(locale === 'ja' ? 'こちらからご確認いただけます。' : 'Tap below for details.', button, ctx.brand.color))
-      if (scale) messages.push(scaleBubble(locale === 'ja' ? '0〜10の数字からお選びください。' : 'Tap a number from 0 to 10.', scale, ctx.brand.color))
+      const range = type === 'csat_survey' ? ['1〜5', '1 to 5'] : ['0〜10', '0 to 10']
+      if (scale) messages.push(scaleBubble(locale === 'ja' ? `${range[0]}の数字からお選びください。` : `Tap a number from ${range[1]}.`, scale, ctx.brand.color))
       if (messages.length === 0) throw new TemplateError('MESSAGE_EMPTY', 'the LINE template rendered no text', '/body')
       return messages
     }

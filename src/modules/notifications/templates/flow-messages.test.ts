@@ -5,7 +5,7 @@ import { TemplateEngine, sampleContext } from './index.js'
 
 const engine = new TemplateEngine()
 const CHANNELS = ['email', 'line', 'sms'] as const
-const FLOW_TYPES = ['thank_you', 'review_request', 'nps_survey', 'delay_apology', 'replenishment_reminder', 'cross_sell', 'win_back', 'second_purchase'] as const satisfies readonly MessageType[]
+const FLOW_TYPES = ['thank_you', 'review_request', 'nps_survey', 'csat_survey', 'delay_apology', 'replenishment_reminder', 'cross_sell', 'win_back', 'second_purchase'] as const satisfies readonly MessageType[]
 const LEFTOVER = /\{\{|\{%|%\}|\}\}|\uE000|kq:/
 
 async function email(type: MessageType, locale: Locale, ctx: MessageContext): Promise<RenderedEmail> {
@@ -79,6 +79,10 @@ const COPY: Record<(typeof FLOW_TYPES)[number], Record<Locale, { email: string[]
     ja: { email: ['ご友人やご家族に木漏れ日珈琲をすすめる可能性はどのくらいありますか。'], line: 'ご友人やご家族に木漏れ日珈琲をすすめる可能性はどのくらいありますか。', sms: 'すすめる可能性を0〜10でお聞かせください。\nhttps://example.test/s/nps/Zx81Qp' },
     en: { email: ['How likely are you to recommend Komorebi Coffee to a friend or family member?'], line: 'How likely are you to recommend Komorebi Coffee', sms: 'How likely are you to recommend us to a friend, from 0 to 10? https://example.test/s/nps/Zx81Qp' },
   },
+  csat_survey: {
+    ja: { email: ['ご注文（#1042）の返品・交換のお手続き（返品番号 R-1042-1）が完了いたしました。', '今回の対応に、どのくらい満足されましたか。'], line: '今回の対応に、どのくらい満足されましたか。1〜5の数字からお選びください。', sms: '今回の対応の満足度を1（不満）〜5（満足）でお聞かせください。\nhttps://example.test/s/nps/Cs47Rt' },
+    en: { email: ['The return of your order #1042 (R-1042-1) is complete.', 'How satisfied are you with how we handled this?'], line: 'How satisfied are you with how we handled this? Tap a number from 1 to 5.', sms: 'from 1 (very dissatisfied) to 5 (very satisfied)? https://example.test/s/nps/Cs47Rt' },
+  },
   delay_apology: {
     ja: { email: ['お届けが遅れており、申し訳ございません', '現在のお届け予定日は11月30日(月)（14時〜16時）です。'], line: '誠に申し訳ございません', sms: '【木漏れ日珈琲】お届けが遅れており、申し訳ございません。新しいお届け予定:11月30日(月)' },
     en: { email: ["We're sorry your order is late", 'It should now arrive on Mon, Nov 30, 2-4 pm.'], line: "We're truly sorry for the wait.", sms: 'Sorry, your order is running late. New estimate: Mon, Nov 30.' },
@@ -122,6 +126,7 @@ describe('copy', () => {
       'お買い上げいただき、ありがとうございます',
       '【レビューのお願い】お届けした商品はいかがですか',
       '【アンケートのお願い】木漏れ日珈琲についてお聞かせください',
+      '【アンケートのお願い】木漏れ日珈琲の対応についてお聞かせください',
       '【お詫び】お届けが遅れており、申し訳ございません',
       'そろそろなくなる頃ではありませんか？',
       'お買い上げの商品と相性のよいアイテムをご紹介します',
@@ -229,6 +234,44 @@ describe('NPS survey', () => {
     const { html } = await email('nps_survey', 'en', ctx)
     expect(html.toLowerCase()).not.toContain('javascript:')
     expect(lineActions((await line('nps_survey', 'en', ctx)).messages)).toEqual([])
+  })
+})
+
+describe('CSAT survey', () => {
+  const base = 'https://example.test/s/nps/Cs47Rt'
+
+  for (const locale of LOCALES) {
+    it(`${locale}: five one-click links, 1 to 5, with both ends named`, async () => {
+      const ctx = sampleContext('csat_survey', locale)
+      const { html, text } = await email('csat_survey', locale, ctx)
+      const hrefs = [...html.matchAll(/<a href="([^"]*\?score=\d+)"[^>]*>\s*(\d+)\s*<\/a>/g)].map((m) => [m[1], m[2]])
+      expect(hrefs).toEqual([1, 2, 3, 4, 5].map((n) => [`${base}?score=${n}`, String(n)]))
+      expect(text).toContain(locale === 'ja' ? '1：不満' : '1 = Very dissatisfied')
+      expect(text).toContain(locale === 'ja' ? '5：満足' : '5 = Very satisfied')
+      const { messages } = await line('csat_survey', locale, ctx)
+      expect(lineActions(messages)).toEqual([1, 2, 3, 4, 5].map((n) => ({ label: String(n), uri: `${base}?score=${n}` })))
+    })
+
+    it(`${locale}: without links.csat no scale, and without a return no return number`, async () => {
+      const ctx = sampleContext('csat_survey', locale)
+      delete ctx.links.csat
+      delete ctx.return
+      const { html, text } = await email('csat_survey', locale, ctx)
+      for (const out of [html, text]) {
+        expect(out).not.toContain('score=')
+        expect(out).not.toMatch(/R-1042-1/)
+        expect(out).not.toMatch(locale === 'ja' ? /数字/ : /number from/i)
+      }
+      expect(lineActions((await line('csat_survey', locale, ctx)).messages)).toEqual([])
+      expect(await sms('csat_survey', locale, ctx)).not.toContain('http')
+    })
+  }
+
+  it('a LINE override is followed by the 1–5 scale', async () => {
+    const { messages } = await line('csat_survey', 'ja', sampleContext('csat_survey', 'ja'), { body: '{{ customer.lastName }}様、ひとことお聞かせください。' })
+    expect(messages[0]).toEqual({ type: 'text', text: '山田様、ひとことお聞かせください。' })
+    expect(lineTexts(messages.slice(1)).join('')).toContain('1〜5の数字からお選びください。')
+    expect(lineActions(messages.slice(1))).toHaveLength(5)
   })
 })
 

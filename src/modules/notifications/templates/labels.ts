@@ -32,6 +32,9 @@ export interface Labels {
   /** Captions of the NPS scale's ends, with their number. */
   npsLow: string
   npsHigh: string
+  /** Captions of the CSAT scale's ends (1–5). */
+  csatLow: string
+  csatHigh: string
   writeReview: string
   reorder: string
   visitShop: string
@@ -82,6 +85,8 @@ export const LABELS: Record<Locale, Labels> = {
     validUntil: (date) => `有効期限：${date}`,
     npsLow: '0：まったくすすめない',
     npsHigh: '10：ぜひすすめたい',
+    csatLow: '1：不満',
+    csatHigh: '5：満足',
     writeReview: 'レビューを書く',
     reorder: 'もう一度購入する',
     visitShop: 'ショップを見る',
@@ -127,6 +132,8 @@ export const LABELS: Record<Locale, Labels> = {
     validUntil: (date) => `Valid until ${date}`,
     npsLow: '0 = Not at all likely',
     npsHigh: '10 = Extremely likely',
+    csatLow: '1 = Very dissatisfied',
+    csatHigh: '5 = Very satisfied',
     writeReview: 'Write a review',
     reorder: 'Reorder now',
     visitShop: 'Visit the shop',

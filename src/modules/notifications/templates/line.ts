@@ -19,7 +19,8 @@ export interface FlexInput {
   rows: Array<[label: string, value: string | undefined]>
   button?: { label: string; uri: string }
   /** A row of one-tap scores under the message (NPS: 0–10), each opening its own URI. */
-  scale?: { uris: string[]; low: string; high: string }
+  /** One-click scores: `uris[i]` answers `first + i`. */
+  scale?: { uris: string[]; first: number; low: string; high: string }
 }
 
 type Json = Record<string, unknown>
@@ -95,7 +96,7 @@ function scaleBox(scale: NonNullable<FlexInput['scale']>, accent: string): Json 
     action: { type: 'uri', label: String(score), uri },
     contents: [txt(String(score), { size: 'sm', weight: 'bold', color: accent, align: 'center' })],
   })
-  const cells = scale.uris.map(cell)
+  const cells = scale.uris.map((uri, i) => cell(uri, scale.first + i))
   const rows: Json[] = []
   for (let i = 0; i < cells.length; i += 6) rows.push({ type: 'box', layout: 'horizontal', spacing: 'xs', margin: 'sm', contents: cells.slice(i, i + 6) })
   const captions: Json = {

@@ -106,6 +106,7 @@ const SAMPLE_LINKS = {
   tracking: 'https://example.test/t/7Hq2kLm9xZ',
   review: 'https://example.test/r/7Hq2kLm9xZ',
   nps: 'https://example.test/s/nps/Zx81Qp',
+  csat: 'https://example.test/s/nps/Cs47Rt',
   shop: 'https://example.test/shop',
   unsubscribe: 'https://example.test/p/unsubscribe/Qw3rTy',
   returnStatus: 'https://example.test/returns/Rk4vN8',
@@ -139,6 +140,11 @@ export function sampleContext(type: MessageType, locale: Locale): MessageContext
     // About the brand, not one order.
     delete ctx.order
     ctx.links = { nps: SAMPLE_LINKS.nps }
+  }
+  if (type === 'csat_survey') {
+    // After a return was settled: the return's number, the order it came from.
+    ctx.return = { number: 'R-1042-1' }
+    ctx.links = { csat: SAMPLE_LINKS.csat }
   }
   const coupon = COUPONS[type]?.[locale]
   if (coupon) ctx.coupon = { ...coupon }
