@@ -439,7 +439,7 @@ for (const dialect of DIALECTS) {
 
     it('built-in flows: every one validates and can be switched on, in Japanese and English', async () => {
       const list = (await call('GET', '/api/v1/flow-templates')).body.items
-      expect(list.map((b: { key: string }) => b.key)).toEqual(['thank_you', 'review_request', 'nps_survey', 'replenishment', 'cross_sell', 'win_back', 'second_purchase', 'delay_apology'])
+      expect(list.map((b: { key: string }) => b.key)).toEqual(['thank_you', 'review_request', 'nps_survey', 'return_csat', 'replenishment', 'cross_sell', 'win_back', 'second_purchase', 'delay_apology'])
       const pool = await kando.coupons.createPool(scope, { name: 'お詫びクーポン' })
       for (const b of list) {
         const created = await call('POST', '/api/v1/flows', { builtin: b.key, locale: 'en', options: { couponPoolId: pool.id } })
