@@ -441,6 +441,18 @@ for (const dialect of DIALECTS) {
       const csat = (await call('POST', '/api/v1/surveys', { kind: 'csat', subject: 'return:ret_123' })).body
       expect((await click(tokenOf(csat.url), 4)).status).toBe(200)
       expect((await call('GET', '/api/v1/surveys/report?kind=csat')).body.overall).toMatchObject({ responses: 1, csat: 100, average: 4 })
+      // A dissatisfied CSAT (1–2) reaches the brand too, naming the return; the 4 above did not.
+      const unhappy = (await call('POST', '/api/v1/surveys', { kind: 'csat', subject: 'return:ret_456' })).body
+      await fetch(`${s.url}/nps/${tokenOf(unhappy.url)}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'score=1&comment=' + encodeURIComponent('返金まで時間がかかった') })
+      let csatAlert: { id: string; subject: string } | undefined
+      for (let i = 0; i < 100 && !csatAlert; i++) {
+        csatAlert = (await s.kando.notifications.mailbox(s.kando.scope(tenantId), { limit: 20, to: 'cx@komorebi.example.jp' })).find((m) => m.subject.includes('CSAT'))
+        if (!csatAlert) await new Promise((r) => setTimeout(r, 100))
+      }
+      expect(csatAlert?.subject).toBe('【CSAT】低評価（1点）が届きました')
+      expect((await s.kando.notifications.mail(s.kando.scope(tenantId), csatAlert!.id))!.text).toMatch(/CSAT 1 \/ 5[\s\S]*Return: ret_456[\s\S]*返金まで時間がかかった/)
+      const csatAnswers = (await call('GET', '/api/v1/surveys/responses?kind=csat')).body.items
+      expect(csatAnswers.filter((a: { alertedAt: string | null }) => a.alertedAt).map((a: { subject: string }) => a.subject)).toEqual(['return:ret_456'])
       await call('PUT', '/api/v1/review-settings', settings)
     })
 

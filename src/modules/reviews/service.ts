@@ -135,6 +135,11 @@ interface CachedBody {
   bought: number
 }
 
+/** An answer the brand is alerted to: an NPS detractor (0–6) or a dissatisfied CSAT (1–2). */
+function isLowScore(kind: SurveyKind, score: number): boolean {
+  return kind === 'nps' ? score <= 6 : score <= 2
+}
+
 const PUBLIC_TTL_MS = 60_000
 /** A stale page body is served (while one refresh runs) only this long after it was built. */
 const PUBLIC_STALE_MS = 10 * 60_000
@@ -922,13 +927,14 @@ export class ReviewService {
   }
 
   /**
-   * Detractor alerts: the brand hears of a 0–6 within a minute (email here; webhooks through
-   * notifications). The alert job re-reads the answer when it runs, so a scanner's click that
-   * turned out not to be an answer alerts no one.
+   * Low-score alerts: the brand hears of an NPS detractor (0–6) or a dissatisfied CSAT (1–2, e.g.
+   * after a return) within a minute (email here; webhooks through notifications). The alert job
+   * re-reads the answer when it runs, so a scanner's click that turned out not to be an answer
+   * alerts no one.
    */
   private async onEvent(event: DomainEvent, tx: TenantDb): Promise<void> {
     const d = event.data as { surveyId: string; kind: SurveyKind; score: number; via: string }
-    if (d.kind !== 'nps' || d.score > 6) return
+    if (!isLowScore(d.kind, d.score)) return
     const delay = d.via === 'form' ? 0 : this.alertDelayMs
     await this.queue.send(tx.db, ALERT_QUEUE, { tenantId: tx.tenantId, surveyId: d.surveyId }, delay ? { startAfter: new Date(this.clock.now().getTime() + delay) } : {})
   }
@@ -938,22 +944,24 @@ export class ReviewService {
     await this.db.transaction(async (trx) => {
       const tx = scope.with(trx)
       const row = await tx.selectFrom('survey_responses').selectAll().where('id', '=', surveyId).executeTakeFirst()
-      if (!row || row.kind !== 'nps' || row.alerted_at || row.score === null || row.score > 6 || row.score_via === 'unconfirmed') return
+      if (!row || row.alerted_at || row.score === null || !isLowScore(row.kind, row.score) || row.score_via === 'unconfirmed') return
       const settings = await this.settings(tx)
       // Claim first: two workers running the same alert send it once.
       const claimed = await tx.updateTable('survey_responses').set({ alerted_at: this.clock.now().toISOString() }).where('id', '=', surveyId).where('alerted_at', 'is', null).executeTakeFirst()
       if (Number(claimed.numUpdatedRows) !== 1 || !settings.alerts.email) return
       const order = row.order_id ? await this.deps.orders.get(tx, row.order_id, { history: false }) : undefined
+      const nps = row.kind === 'nps'
       const lines = [
-        `NPS ${row.score} / 10 (detractor)`,
+        nps ? `NPS ${row.score} / 10 (detractor)` : `CSAT ${row.score} / 5 (dissatisfied)`,
         order?.number ? `注文 / Order: ${order.number}` : null,
+        row.subject.startsWith('return:') ? `返品 / Return: ${row.subject.slice('return:'.length)}` : null,
         row.location ? `出荷拠点 / Centre: ${row.location}` : null,
         row.carrier ? `配送会社 / Carrier: ${row.carrier}` : null,
         row.comment ? `コメント / Comment: ${row.comment}` : null,
       ].filter(Boolean) as string[]
       await this.deps.notifications.queueBrandEmail(tx, {
-        to: settings.alerts.email, key: `nps-alert:${surveyId}`, summary: `NPS detractor ${row.score}`,
-        email: { subject: `【NPS】低評価（${row.score}点）が届きました`, text: lines.join('\n'), html: `<!doctype html><html lang="ja"><body>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</body></html>` },
+        to: settings.alerts.email, key: `nps-alert:${surveyId}`, summary: `${nps ? 'NPS detractor' : 'CSAT dissatisfied'} ${row.score}`,
+        email: { subject: `【${nps ? 'NPS' : 'CSAT'}】低評価（${row.score}点）が届きました`, text: lines.join('\n'), html: `<!doctype html><html lang="ja"><body>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</body></html>` },
       })
     })
   }
