@@ -83,10 +83,11 @@ export async function ensureDemoTenant(kando: Kando, print: (line: string) => vo
     autoAllocate: false, promiseDays: 3,
     labelSender: { name: '感動ストア', phone: '03-1234-5678', postalCode: '150-0001', address: '東京都渋谷区神宮前1-2-3 感動ビル5F' },
   })
-  // Post-purchase flows: the thank-you and the review request are on; the other built-ins wait as drafts.
+  // Post-purchase flows: the thank-you, the review request and the survey after a return are on;
+  // the other built-ins wait as drafts.
   for (const key of BUILTIN_KEYS) {
     const flow = await kando.flows.create(demoScope, { builtin: key, locale: 'ja' })
-    if (key === 'thank_you' || key === 'review_request') await kando.flows.activate(demoScope, flow.id, {})
+    if (key === 'thank_you' || key === 'review_request' || key === 'return_csat') await kando.flows.activate(demoScope, flow.id, {})
   }
   // Reviews: one zero-party question on the review page, and a few reviews from the shop's old
   // review tool so the storefront JSON and the widget have something to show.
