@@ -485,8 +485,10 @@ export class TemplateEngine {
       const messages: LineMessage[] = []
       if (text) messages.push(textMessage(text))
       if (button) messages.push(buttonBubble(locale === 'ja' ? 'こちらからご確認いただけます。' : 'Tap below for details.', button, ctx.brand.color))
-      const range = type === 'csat_survey' ? ['1〜5', '1 to 5'] : ['0〜10', '0 to 10']
-      if (scale) messages.push(scaleBubble(locale === 'ja' ? `${range[0]}の数字からお選びください。` : `Tap a number from ${range[1]}.`, scale, ctx.brand.color))
+      if (scale) {
+        const last = scale.first + scale.uris.length - 1
+        messages.push(scaleBubble(locale === 'ja' ? `${scale.first}〜${last}の数字からお選びください。` : `Tap a number from ${scale.first} to ${last}.`, scale, ctx.brand.color))
+      }
       if (messages.length === 0) throw new TemplateError('MESSAGE_EMPTY', 'the LINE template rendered no text', '/body')
       return messages
     }
