@@ -183,7 +183,7 @@ export class ReviewService {
   }
 
   async work(): Promise<void> {
-    await this.queue.work<{ tenantId: string; surveyId: string }>(ALERT_QUEUE, (job) => this.alertIfDetractor(job.data.tenantId, job.data.surveyId), { concurrency: 2 })
+    await this.queue.work<{ tenantId: string; surveyId: string }>(ALERT_QUEUE, (job) => this.alertIfLowScore(job.data.tenantId, job.data.surveyId), { concurrency: 2 })
   }
 
   /** The review and survey links in messages, and the detractor alerts. */
@@ -939,7 +939,7 @@ export class ReviewService {
     await this.queue.send(tx.db, ALERT_QUEUE, { tenantId: tx.tenantId, surveyId: d.surveyId }, delay ? { startAfter: new Date(this.clock.now().getTime() + delay) } : {})
   }
 
-  private async alertIfDetractor(tenantId: string, surveyId: string): Promise<void> {
+  private async alertIfLowScore(tenantId: string, surveyId: string): Promise<void> {
     const scope = new TenantDb(tenantId, this.db.kysely, this.db.dialect)
     await this.db.transaction(async (trx) => {
       const tx = scope.with(trx)

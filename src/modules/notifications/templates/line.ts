@@ -18,8 +18,7 @@ export interface FlexInput {
   /** Label/value rows (order number, carrier, …); rows with an empty value are dropped. */
   rows: Array<[label: string, value: string | undefined]>
   button?: { label: string; uri: string }
-  /** A row of one-tap scores under the message (NPS: 0–10), each opening its own URI. */
-  /** One-click scores: `uris[i]` answers `first + i`. */
+  /** A row of one-tap scores under the message (NPS 0–10, CSAT 1–5): `uris[i]` answers `first + i`. */
   scale?: { uris: string[]; first: number; low: string; high: string }
 }
 
